@@ -1,0 +1,22 @@
+// Builds the content of a reply to a command: in reply to it (and in its thread), with plain and HTML bodies.
+import type { Block } from "../commands/types.ts";
+import { renderBlocks } from "./render.ts";
+
+// Which message type replies use in a room: mautrix-slack drops m.notice unless bridge_notices is on.
+export type ReplyMsgtype = "m.text" | "m.notice";
+
+// Event content for a reply to eventId; threadRoot keeps the reply in a Slack thread.
+export function buildReply(blocks: Block[], msgtype: ReplyMsgtype, eventId: string, threadRoot?: string): Record<string, unknown> {
+  const { body, formattedBody } = renderBlocks(blocks);
+  const relation = threadRoot
+    ? { rel_type: "m.thread", event_id: threadRoot, is_falling_back: false, "m.in_reply_to": { event_id: eventId } }
+    : { "m.in_reply_to": { event_id: eventId } };
+  return {
+    msgtype,
+    body,
+    format: "org.matrix.custom.html",
+    formatted_body: formattedBody,
+    "m.relates_to": relation,
+    "m.mentions": {},
+  };
+}

@@ -1,0 +1,27 @@
+// A MatrixClient whose sync waits for magi's handlers before saving the sync token, so a crash replays rather than loses events.
+import { MatrixClient, type IStorageProvider } from "matrix-bot-sdk";
+
+// The handlers magi awaits for each synced event.
+export type SyncHandler = (...payload: any[]) => Promise<void> | void;
+
+// MatrixClient with at-least-once delivery to magi's handlers; the processed-events table makes execution at-most-once.
+export class MagiMatrixClient extends MatrixClient {
+  private readonly awaited = new Map<string, SyncHandler[]>();
+
+  constructor(homeserverUrl: string, accessToken: string, storage: IStorageProvider) {
+    super(homeserverUrl, accessToken, storage);
+    this.persistTokenAfterSync = true;
+  }
+
+  // Registers a handler that the sync loop awaits before it stores the next token.
+  onAwaited(eventType: string, handler: SyncHandler): void {
+    this.awaited.set(eventType, [...(this.awaited.get(eventType) ?? []), handler]);
+  }
+
+  protected override startSyncInternal(): Promise<any> {
+    return this.startSync(async (eventType, ...payload) => {
+      for (const handler of this.awaited.get(eventType) ?? []) await handler(...payload);
+      this.emit(eventType, ...payload);
+    });
+  }
+}

@@ -1,0 +1,32 @@
+// !audit: the most recent audit rows, for admins.
+import { z } from "zod";
+import { optionalArg } from "./args.ts";
+import { defineCommand, ok, text } from "./types.ts";
+
+const count = z.string().regex(/^\d{1,3}$/, "expected a number of rows from 1 to 100").transform(Number).pipe(z.number().min(1, "expected a number of rows from 1 to 100").max(100, "expected a number of rows from 1 to 100"));
+
+// Shows the last n audit rows (default 10), newest first.
+export const auditCommand = defineCommand({
+  name: "audit",
+  aliases: [],
+  summary: "show the last n commands magi received, who sent them and what happened",
+  usage: "audit [n]",
+  minLevel: 4,
+  args: optionalArg(count),
+  run: (ctx, n) => {
+    const rows = ctx.audit.recent(n ?? 10);
+    if (rows.length === 0) return ok(text("The audit log is empty."));
+    return ok({
+      kind: "table",
+      columns: ["time (UTC)", "sender", "level", "command", "decision", "outcome"],
+      rows: rows.map((r) => [
+        new Date(r.at).toISOString().slice(0, 19).replace("T", " "),
+        r.sender,
+        String(r.level),
+        r.text.length > 60 ? `${r.text.slice(0, 59)}…` : r.text,
+        r.decision,
+        r.outcome ?? "",
+      ]),
+    });
+  },
+});

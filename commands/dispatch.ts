@@ -1,0 +1,50 @@
+// The dispatcher: parse, find, check access once, validate arguments; then run. Never throws.
+import { randomBytes } from "node:crypto";
+import { checkAccess } from "./access.ts";
+import { parseCommand } from "./parse.ts";
+import { findCommand } from "./find-command.ts";
+import { suggestNames } from "./suggest.ts";
+import { fail, type CommandContext, type Output } from "./types.ts";
+import { describeArgsProblem } from "./args.ts";
+
+// What became of a message before anything runs: a final answer, or permission to run.
+export type Prepared =
+  | { decision: "ignored" }
+  | { decision: "invalid" | "denied"; command: string; output: Output }
+  | { decision: "allowed"; command: string; run(): Promise<{ output: Output; errorId?: string }> };
+
+// Parses, finds the command, checks access once and validates arguments; nothing has run yet.
+export function prepareCommand(body: string, ctx: CommandContext, logError: (errorId: string, error: unknown) => void): Prepared {
+  const parsed = parseCommand(body, ctx.prefix);
+  if (parsed.kind === "none") return { decision: "ignored" };
+  const spec = findCommand(ctx.commands, parsed.name);
+  if (!spec) {
+    const names = ctx.commands.flatMap((c) => [c.name, ...c.aliases]);
+    const close = suggestNames(parsed.name, names).map((n) => `${ctx.prefix}${n}`);
+    const hint = close.length > 0 ? ` — did you mean ${close.join(" or ")}?` : ` — try ${ctx.prefix}help`;
+    return { decision: "invalid", command: parsed.name, output: fail(`unknown command ${ctx.prefix}${parsed.name}${hint}`) };
+  }
+  const access = checkAccess(spec, ctx.caller.level, ctx.prefix);
+  if (!access.allowed) return { decision: "denied", command: spec.name, output: fail(access.message) };
+  if (parsed.kind === "error") {
+    return { decision: "invalid", command: spec.name, output: fail(`${parsed.message}. Usage: ${ctx.prefix}${spec.usage}`) };
+  }
+  const args = spec.args.safeParse(parsed.args);
+  if (!args.success) {
+    const problem = describeArgsProblem(args.error);
+    return { decision: "invalid", command: spec.name, output: fail(`${problem}. Usage: ${ctx.prefix}${spec.usage}`) };
+  }
+  return {
+    decision: "allowed",
+    command: spec.name,
+    run: async () => {
+      try {
+        return { output: await spec.run(ctx, args.data) };
+      } catch (error) {
+        const errorId = randomBytes(4).toString("hex");
+        logError(errorId, error);
+        return { errorId, output: fail(`${ctx.prefix}${spec.name} failed unexpectedly (error id ${errorId}); the details are in magi's log.`) };
+      }
+    },
+  };
+}

@@ -1,0 +1,21 @@
+// !hosts: the inventory from config.
+import { noArgs } from "./args.ts";
+import { defineCommand, ok, text } from "./types.ts";
+
+// Lists every configured host with its address and tags.
+export const hostsCommand = defineCommand({
+  name: "hosts",
+  aliases: [],
+  summary: "list the hosts magi knows, with address and tags",
+  usage: "hosts",
+  minLevel: 1,
+  args: noArgs,
+  run: (ctx) => {
+    if (ctx.hosts.length === 0) return ok(text("No hosts are configured."));
+    return ok({
+      kind: "table",
+      columns: ["host", "address", "tags"],
+      rows: ctx.hosts.map((h) => [h.name, h.address, h.tags.map((t) => `@${t}`).join(" ")]),
+    });
+  },
+});

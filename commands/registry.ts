@@ -1,0 +1,11 @@
+// The one explicit list of commands magi knows. Adding a command means adding it here; nothing registers itself.
+import type { CommandSpec } from "./types.ts";
+import { auditCommand } from "./audit.ts";
+import { helpCommand } from "./help.ts";
+import { hostsCommand } from "./hosts.ts";
+import { pingCommand } from "./ping.ts";
+import { whoamiCommand } from "./whoami.ts";
+
+// Every command, in the order help lists them.
+export const COMMANDS: readonly CommandSpec[] = [helpCommand, whoamiCommand, pingCommand, hostsCommand, auditCommand];
+

@@ -1,0 +1,15 @@
+// !whoami: the identity and level magi sees, so people can tell why something is denied.
+import { noArgs } from "./args.ts";
+import { describeLevel } from "./levels.ts";
+import { defineCommand, ok, text } from "./types.ts";
+
+// Shows the caller's Matrix ID and level in this room.
+export const whoamiCommand = defineCommand({
+  name: "whoami",
+  aliases: [],
+  summary: "show your Matrix ID and access level as magi sees them",
+  usage: "whoami",
+  minLevel: 0,
+  args: noArgs,
+  run: (ctx) => ok(text(`You are ${ctx.caller.userId}, level ${describeLevel(ctx.caller.level)} in this room.`)),
+});

@@ -1,0 +1,72 @@
+// The config file's shape. Every section is strict: an unknown key is an error, so typos never pass silently.
+import { z } from "zod";
+import { parseLevel, type Level } from "../commands/levels.ts";
+
+const level = z.union([z.number(), z.string()]).transform((value, ctx): Level => {
+  const parsed = parseLevel(value);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: "custom", message: `expected a level 0-4 or communication|contributor|deployer|admin, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+// Host and tag names are the only things users type to pick machines, so they are kept to a safe alphabet.
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const name = z.string().regex(NAME_PATTERN, "expected lower-case letters, digits and dashes");
+const matrixUserId = z.string().regex(/^@[^:\s]+:\S+$/, "expected a full Matrix user ID like @dan:example.org");
+
+const matrixSection = z.strictObject({
+  homeserver_url: z.url(),
+  user_id: matrixUserId,
+  access_token_file: z.string().optional(),
+  access_token_env: z.string().optional(),
+  command_prefix: z.string().min(1).max(3).default("!"),
+}).refine((m) => Boolean(m.access_token_file) !== Boolean(m.access_token_env), {
+  message: "set exactly one of access_token_file or access_token_env",
+});
+
+const roomSection = z.strictObject({
+  max_level: level.default(4),
+  reply_msgtype: z.enum(["m.text", "m.notice"]).default("m.text"),
+});
+
+const accessSection = z.strictObject({
+  users: z.record(matrixUserId, level).default({}),
+  patterns: z.array(z.strictObject({ glob: z.string().min(3), level })).default([]),
+});
+
+const sshSection = z.strictObject({
+  user: z.string().regex(/^[a-z_][a-z0-9_-]*$/, "expected a plain Unix user name").default("root"),
+  port: z.number().int().min(1).max(65535).default(22),
+  identity_file: z.string().optional(),
+  host_key: z.string().regex(/^ssh-(ed25519|rsa) AAAA[0-9A-Za-z+/=]+( .*)?$/, "expected an OpenSSH public key line like ssh-ed25519 AAAA…").optional(),
+  known_hosts_file: z.string().optional(),
+  sudo: z.boolean().default(false),
+});
+
+const hostSection = z.strictObject({
+  address: z.string().regex(/^[A-Za-z0-9.:-]+$/, "expected a host name or IP address"),
+  tags: z.array(name).default([]),
+  ssh: sshSection.optional(),
+  mac: z.string().regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, "expected a MAC address like 00:11:22:33:44:55").optional(),
+});
+
+// The whole config file.
+export const configSchema = z.strictObject({
+  matrix: matrixSection,
+  storage: z.strictObject({ path: z.string().default("magi.sqlite") }).default({ path: "magi.sqlite" }),
+  log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info") }).default({ level: "info" }),
+  access: accessSection.default({ users: {}, patterns: [] }),
+  rooms: z.record(z.string().regex(/^[!#][^:\s]+:\S+$/, "expected a room ID (!abc:server) or alias (#ops:server)"), roomSection),
+  admin_dms: z.boolean().default(false),
+  intake: z.strictObject({
+    max_command_age_seconds: z.number().int().min(1).default(120),
+  }).default({ max_command_age_seconds: 120 }),
+  hosts: z.record(name, hostSection).default({}),
+});
+
+// A validated config, with defaults filled in.
+export type Config = z.output<typeof configSchema>;
+// One host's validated inventory entry.
+export type HostConfig = Config["hosts"][string];

@@ -1,0 +1,47 @@
+// The audit table: one row per command, written before it runs and completed with its outcome.
+import type Database from "better-sqlite3";
+
+// Whether a command was let through.
+export type AuditDecision = "allowed" | "denied" | "invalid" | "stale";
+
+// A row as stored.
+export interface AuditRow {
+  id: number;
+  at: number;
+  roomId: string;
+  eventId: string | null;
+  sender: string;
+  text: string;
+  level: number;
+  command: string | null;
+  decision: AuditDecision;
+  outcome: string | null;
+}
+
+// What is known about a command when it arrives.
+export type NewAuditRow = Omit<AuditRow, "id" | "outcome"> & { outcome?: string | null };
+
+// Writes and reads audit rows.
+export interface AuditLog {
+  record(row: NewAuditRow): number;
+  setOutcome(id: number, outcome: string): void;
+  recent(limit: number): AuditRow[];
+}
+
+// An AuditLog backed by the audit table.
+export function createAuditLog(db: Database.Database): AuditLog {
+  const insert = db.prepare(
+    `INSERT INTO audit (at, room_id, event_id, sender, text, level, command, decision, outcome)
+     VALUES (@at, @roomId, @eventId, @sender, @text, @level, @command, @decision, @outcome)`,
+  );
+  const update = db.prepare("UPDATE audit SET outcome = ? WHERE id = ?");
+  const select = db.prepare<[number], AuditRow>(
+    `SELECT id, at, room_id AS roomId, event_id AS eventId, sender, text, level, command, decision, outcome
+     FROM audit ORDER BY id DESC LIMIT ?`,
+  );
+  return {
+    record: (row) => Number(insert.run({ ...row, outcome: row.outcome ?? null }).lastInsertRowid),
+    setOutcome: (id, outcome) => void update.run(outcome, id),
+    recent: (limit) => select.all(limit),
+  };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { prepareCommand } from "../../../commands/dispatch.ts";
+import type { Level } from "../../../commands/levels.ts";
+import { COMMANDS } from "../../../commands/registry.ts";
+import { defineCommand, ok, text, type CommandContext, type Output } from "../../../commands/types.ts";
+import { noArgs } from "../../../commands/args.ts";
+
+function context(level: Level, extra: Partial<CommandContext> = {}): CommandContext {
+  return {
+    caller: { userId: "@dan:example.org", level },
+    prefix: "!",
+    commands: COMMANDS,
+    hosts: [{ name: "misato", address: "10.0.0.11", tags: ["k3s", "prod"] }],
+    audit: { recent: (n) => Array.from({ length: Math.min(n, 3) }, (_, i) => ({ at: 0, sender: `@u${i}:x`, text: "!ping", level: 1, decision: "allowed", outcome: "ok" })) },
+    now: () => 0,
+    ...extra,
+  };
+}
+
+async function reply(body: string, level: Level, extra?: Partial<CommandContext>): Promise<{ decision: string; text: string; output?: Output }> {
+  const prepared = prepareCommand(body, context(level, extra), () => {});
+  if (prepared.decision === "ignored") return { decision: "ignored", text: "" };
+  const output = prepared.decision === "allowed" ? (await prepared.run()).output : prepared.output;
+  const text = output.blocks.map((b) => (b.kind === "text" ? b.text : JSON.stringify(b))).join("\n");
+  return { decision: prepared.decision, text, output };
+}
+
+describe("dispatcher", () => {
+  it("runs an allowed command", async () => {
+    expect(await reply("!ping", 1)).toMatchObject({ decision: "allowed", text: "pong" });
+  });
+
+  it("denies below the level, naming both levels", async () => {
+    expect(await reply("!ping", 0)).toMatchObject({ decision: "denied", text: "!ping needs level 1 (communication); you have 0 (unknown)." });
+    expect(await reply("!audit", 3)).toMatchObject({ decision: "denied", text: "!audit needs level 4 (admin); you have 3 (deployer)." });
+  });
+
+  it("suggests the closest command for a typo", async () => {
+    expect(await reply("!hots", 1)).toMatchObject({ decision: "invalid", text: "unknown command !hots — did you mean !hosts?" });
+    expect(await reply("!zzzzzz", 1)).toMatchObject({ decision: "invalid", text: "unknown command !zzzzzz — try !help" });
+  });
+
+  it("answers wrong arguments with the usage", async () => {
+    expect(await reply("!ping now", 1)).toMatchObject({ decision: "invalid", text: "this command takes no arguments. Usage: !ping" });
+    expect(await reply("!audit lots", 4)).toMatchObject({ decision: "invalid", text: "expected a number of rows from 1 to 100. Usage: !audit [n]" });
+    expect(await reply("!audit 1 2", 4)).toMatchObject({ decision: "invalid", text: "expected at most one argument. Usage: !audit [n]" });
+  });
+
+  it("checks access before reading arguments, so the denied learn nothing about usage", async () => {
+    expect(await reply("!audit lots", 1)).toMatchObject({ decision: "denied" });
+  });
+
+  it("shows in help only what the caller may run", async () => {
+    const unknown = await reply("!help", 0);
+    expect(unknown.text).toContain("!whoami");
+    expect(unknown.text).not.toContain("!ping");
+    const admin = await reply("!help", 4);
+    expect(admin.text).toContain("!audit [n]");
+    expect(await reply("!help audit", 1)).toMatchObject({ text: "!audit [n] — show the last n commands magi received, who sent them and what happened. Needs level 4 (admin). You have level 1 (communication), so you can't run it." });
+  });
+
+  it("shows whoami, hosts and audit", async () => {
+    expect((await reply("!whoami", 3)).text).toBe("You are @dan:example.org, level 3 (deployer) in this room.");
+    expect((await reply("!hosts", 1)).text).toContain('["misato","10.0.0.11","@k3s @prod"]');
+    expect((await reply("!audit 2", 4)).output?.blocks[0]).toMatchObject({ kind: "table", rows: [expect.any(Array), expect.any(Array)] });
+  });
+
+  it("turns an unexpected error into an id, logged once", async () => {
+    const boom = defineCommand({ name: "boom", aliases: [], summary: "", usage: "boom", minLevel: 0, args: noArgs, run: (): Output => { throw new Error("secret detail"); } });
+    const logged: string[] = [];
+    const prepared = prepareCommand("!boom", context(1, { commands: [boom] }), (id) => logged.push(id));
+    if (prepared.decision !== "allowed") throw new Error("expected allowed");
+    const result = await prepared.run();
+    expect(logged).toEqual([result.errorId]);
+    expect(JSON.stringify(result.output)).toContain(`error id ${result.errorId}`);
+    expect(JSON.stringify(result.output)).not.toContain("secret detail");
+    expect(ok(text("x")).ok).toBe(true);
+  });
+});

@@ -1,0 +1,82 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { loadConfig, parseConfig } from "../../../config/load-config.ts";
+
+const minimal = `
+matrix:
+  homeserver_url: http://127.0.0.1:8008
+  user_id: "@magi:localhost"
+  access_token_env: MAGI_TOKEN
+rooms:
+  "!room:localhost": {}
+`;
+
+describe("config validation", () => {
+  it("accepts config.example.yaml and fills defaults", () => {
+    const result = loadConfig("config.example.yaml");
+    expect(result).toMatchObject({ ok: true });
+    if (!result.ok) return;
+    expect(result.config.access.users["@dan:example.org"]).toBe(4);
+    expect(result.config.rooms["!aBcDeFgHiJkLmNoP:example.org"]).toEqual({ max_level: 1, reply_msgtype: "m.notice" });
+    expect(result.config.hosts.misato?.ssh?.port).toBe(22);
+  });
+
+  it("fills defaults in a minimal config", () => {
+    const result = parseConfig(minimal, "/etc/magi");
+    if (!result.ok) throw new Error(result.problems.join("\n"));
+    expect(result.config.matrix.command_prefix).toBe("!");
+    expect(result.config.intake.max_command_age_seconds).toBe(120);
+    expect(result.config.storage.path).toBe("/etc/magi/magi.sqlite");
+    expect(result.config.rooms["!room:localhost"]).toEqual({ max_level: 4, reply_msgtype: "m.text" });
+  });
+
+  it("names the path and the value of a wrongly typed field", () => {
+    const text = readFileSync("config.example.yaml", "utf8").replace("      port: 22", '      port: "twenty-two"');
+    const result = parseConfig(text, "/");
+    expect(result).toEqual({ ok: false, problems: ['hosts.misato.ssh.port: expected a number, got "twenty-two"'] });
+  });
+
+  it("rejects typos as unknown keys with their path", () => {
+    const result = parseConfig(minimal.replace("rooms:", "romos:\n  x: 1\nrooms:").replace("user_id:", "usr_id: x\n  user_id:"), "/");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toContain("matrix.usr_id: unknown key");
+    expect(result.problems).toContain("romos: unknown key");
+  });
+
+  it("reports every problem, not just the first", () => {
+    const text = minimal + `hosts:\n  Bad_Name:\n    address: 10.0.0.1\n  evil:\n    address: "10.0.0.1; rm -rf /"\n  ok:\n    address: 10.0.0.2\n    mac: nope\n`;
+    const result = parseConfig(text, "/");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        "hosts.Bad_Name: expected lower-case letters, digits and dashes",
+        "hosts.evil.address: expected a host name or IP address",
+        "hosts.ok.mac: expected a MAC address like 00:11:22:33:44:55",
+      ]),
+    );
+  });
+
+  it("rejects bad levels, bad user IDs and a missing token source", () => {
+    const text = minimal
+      .replace("  access_token_env: MAGI_TOKEN\n", "")
+      .concat(`access:\n  users:\n    "dan": admin\n    "@kim:x": boss\n`);
+    const result = parseConfig(text, "/");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual(
+      expect.arrayContaining([
+        "matrix: set exactly one of access_token_file or access_token_env",
+        "access.users.dan: expected a full Matrix user ID like @dan:example.org",
+        'access.users.@kim:x: expected a level 0-4 or communication|contributor|deployer|admin, got "boss"',
+      ]),
+    );
+  });
+
+  it("reports YAML syntax errors and unreadable files", () => {
+    expect(parseConfig("matrix: [unclosed", "/")).toMatchObject({ ok: false });
+    const missing = loadConfig("/nonexistent/magi.yaml");
+    expect(missing).toEqual({ ok: false, problems: ["/nonexistent/magi.yaml: cannot read (ENOENT)"] });
+  });
+});
