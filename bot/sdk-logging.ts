@@ -21,4 +21,6 @@ export function routeSdkLogs(log: Logger): void {
   LogService.setLogger(logger);
   LogService.setLevel(log.isLevelEnabled("debug") ? LogLevel.DEBUG : LogLevel.WARN);
   LogService.muteModule("Metrics");
+  // It logs every non-2xx answer as an error, expected 404s included; magi logs the failures that matter itself.
+  LogService.muteModule("MatrixHttpClient");
 }

@@ -58,7 +58,7 @@ export const configSchema = z.strictObject({
   storage: z.strictObject({ path: z.string().default("magi.sqlite") }).default({ path: "magi.sqlite" }),
   log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info") }).default({ level: "info" }),
   access: accessSection.default({ users: {}, patterns: [] }),
-  rooms: z.record(z.string().regex(/^[!#][^:\s]+:\S+$/, "expected a room ID (!abc:server) or alias (#ops:server)"), roomSection),
+  rooms: z.record(z.string().regex(/^(![^\s:]+(:\S+)?|#[^:\s]+:\S+)$/, "expected a room ID (!abc:server, or !abc in room version 12) or alias (#ops:server)"), roomSection),
   admin_dms: z.boolean().default(false),
   intake: z.strictObject({
     max_command_age_seconds: z.number().int().min(1).default(120),
