@@ -1,0 +1,107 @@
+// Commands typed by real users and bridged Slack ghosts on a real Synapse, answered by a real magi process.
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BotProcess } from "./harness/bot-process.ts";
+import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
+import type { TestUser } from "./harness/matrix-user.ts";
+
+// The way mautrix-slack posts a Slack message: HTML formatted_body and m.mentions.
+const slackMessage = (text: string) => ({ format: "org.matrix.custom.html", formatted_body: text.replace(/</g, "&lt;"), "m.mentions": {} });
+
+describe("commands in rooms", () => {
+  let fx: MagiFixture;
+  let bot: BotProcess;
+  let stranger: TestUser;
+  let spoof: TestUser;
+  let deployerGhost: TestUser;
+  let readerGhost: TestUser;
+
+  beforeAll(async () => {
+    fx = await createMagiFixture("rooms");
+    stranger = await fx.newUser("stranger");
+    // Claims to be the admin by display name, on the wrong server: identity is the full Matrix ID only.
+    spoof = await fx.newUser("boss");
+    await spoof.setDisplayName("@boss:example.org");
+    readerGhost = await fx.ghost("slack_t0123abcd-u0456");
+    deployerGhost = await fx.ghost("slack_t0123abcd-u0ps1");
+    fx.access.users["@boss:example.org"] = "admin";
+    fx.access.users[deployerGhost.userId] = "deployer";
+    fx.access.patterns.push({ glob: "@slack_t0123abcd-*:localhost", level: "communication" });
+    bot = await fx.start();
+  });
+
+  afterAll(async () => {
+    await bot?.stop();
+  });
+
+  it("answers !ping in reply to the command, with HTML and plain bodies", async () => {
+    const command = await fx.admin.say(fx.roomId, "!ping");
+    const reply = await fx.admin.waitForReply(fx.roomId, command);
+    expect(reply.sender).toBe(fx.botUserId);
+    expect(reply.content).toMatchObject({ msgtype: "m.text", body: "pong", format: "org.matrix.custom.html", formatted_body: "<p>pong</p>" });
+  });
+
+  it("shows in !help only what the caller's level allows", async () => {
+    const adminHelp = await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!help"));
+    const strangerHelp = await stranger.waitForReply(fx.roomId, await stranger.say(fx.roomId, "!help"));
+    expect(adminHelp.content.body).toContain("level 4 (admin)");
+    expect(adminHelp.content.body).toContain("!audit [n]");
+    expect(adminHelp.content.body).toContain("!hosts");
+    expect(strangerHelp.content.body).toContain("level 0 (unknown)");
+    expect(strangerHelp.content.body).toContain("!whoami");
+    expect(strangerHelp.content.body).not.toContain("!hosts");
+    expect(strangerHelp.content.body).not.toContain("!audit");
+  });
+
+  it("denies a level-0 user, naming the required level", async () => {
+    const reply = await stranger.waitForReply(fx.roomId, await stranger.say(fx.roomId, "!hosts"));
+    expect(reply.content.body).toBe("!hosts needs level 1 (communication); you have 0 (unknown).");
+  });
+
+  it("gives a bridged Slack ghost the level of the pattern it matches", async () => {
+    const who = await readerGhost.waitForReply(fx.roomId, await readerGhost.say(fx.roomId, "!whoami", slackMessage("!whoami")));
+    expect(who.content.body).toBe(`You are ${readerGhost.userId}, level 1 (communication) in this room.`);
+    const pong = await readerGhost.waitForReply(fx.roomId, await readerGhost.say(fx.roomId, "!ping", slackMessage("!ping")));
+    expect(pong.content.body).toBe("pong");
+    const denied = await readerGhost.waitForReply(fx.roomId, await readerGhost.say(fx.roomId, "!audit", slackMessage("!audit")));
+    expect(denied.content.body).toBe("!audit needs level 4 (admin); you have 1 (communication).");
+  });
+
+  it("prefers an exact entry over the ghost pattern", async () => {
+    const who = await deployerGhost.waitForReply(fx.roomId, await deployerGhost.say(fx.roomId, "!whoami", slackMessage("!whoami")));
+    expect(who.content.body).toBe(`You are ${deployerGhost.userId}, level 3 (deployer) in this room.`);
+  });
+
+  it("gives nothing to a same-named user on another server, whatever their display name", async () => {
+    const reply = await spoof.waitForReply(fx.roomId, await spoof.say(fx.roomId, "!audit"));
+    expect(reply.content.body).toBe("!audit needs level 4 (admin); you have 0 (unknown).");
+  });
+
+  it("suggests the closest command and gives usage for wrong arguments", async () => {
+    const typo = await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!hots"));
+    expect(typo.content.body).toBe("unknown command !hots — did you mean !hosts?");
+    const usage = await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!audit many; rm -rf /"));
+    expect(usage.content.body).toBe("expected at most one argument. Usage: !audit [n]");
+  });
+
+  it("audits every command with sender, level, decision and outcome", async () => {
+    const command = await fx.admin.say(fx.roomId, "!audit 3");
+    const reply = await fx.admin.waitForReply(fx.roomId, command);
+    expect(reply.content.formatted_body).toContain("<table>");
+    const db = new Database(fx.dbPath, { readonly: true });
+    const rows = db.prepare("SELECT sender, text, level, command, decision, outcome FROM audit ORDER BY id").all() as Record<string, unknown>[];
+    db.close();
+    expect(rows).toContainEqual({ sender: stranger.userId, text: "!hosts", level: 0, command: "hosts", decision: "denied", outcome: "failed: !hosts needs level 1 (communication); you have 0 (unknown)." });
+    expect(rows).toContainEqual({ sender: fx.admin.userId, text: "!ping", level: 4, command: "ping", decision: "allowed", outcome: "ok" });
+    expect(rows).toContainEqual(expect.objectContaining({ sender: fx.admin.userId, text: "!hots", decision: "invalid" }));
+    expect(rows).toContainEqual(expect.objectContaining({ sender: readerGhost.userId, text: "!whoami", level: 1, decision: "allowed" }));
+  });
+
+  it("declines invites from people who are not configured, and never logs its token", async () => {
+    const otherRoom = await stranger.createRoom([fx.botUserId]);
+    await bot.waitForLog((l) => l.msg?.startsWith("declining invite") && l.roomId === otherRoom);
+    const members = await stranger.call<{ joined: Record<string, unknown> }>("GET", `/rooms/${encodeURIComponent(otherRoom)}/joined_members`);
+    expect(Object.keys(members.joined)).toEqual([stranger.userId]);
+    expect(bot.output()).not.toContain(fx.botToken);
+  });
+});

@@ -1,0 +1,104 @@
+// A minimal Matrix client for tests, over raw HTTP: it types commands as people (or bridged Slack ghosts) do and reads what arrives.
+import { randomUUID } from "node:crypto";
+
+// A Matrix event as read back from /messages.
+export interface TimelineEvent {
+  type: string;
+  sender: string;
+  event_id: string;
+  origin_server_ts: number;
+  content: Record<string, any>;
+}
+
+// One user; for a ghost, asUserId makes requests on its behalf with the appservice token.
+export class TestUser {
+  constructor(
+    readonly baseUrl: string,
+    readonly userId: string,
+    private readonly token: string,
+    private readonly asUserId?: string,
+  ) {}
+
+  // Calls the client-server API; throws with the errcode on failure.
+  async call<T = any>(method: string, path: string, body?: unknown): Promise<T> {
+    const sep = path.includes("?") ? "&" : "?";
+    const url = `${this.baseUrl}/_matrix/client/v3${path}${this.asUserId ? `${sep}user_id=${encodeURIComponent(this.asUserId)}` : ""}`;
+    const response = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await response.json()) as T;
+    if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  // Creates a room, inviting the given users.
+  async createRoom(invite: string[] = []): Promise<string> {
+    return (await this.call<{ room_id: string }>("POST", "/createRoom", { preset: "private_chat", invite })).room_id;
+  }
+
+  async join(roomId: string): Promise<void> {
+    await this.call("POST", `/join/${encodeURIComponent(roomId)}`, {});
+  }
+
+  async invite(roomId: string, userId: string): Promise<void> {
+    await this.call("POST", `/rooms/${encodeURIComponent(roomId)}/invite`, { user_id: userId });
+  }
+
+  // Sends any event and returns its id.
+  async sendEvent(roomId: string, type: string, content: Record<string, unknown>): Promise<string> {
+    const path = `/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(type)}/${randomUUID()}`;
+    return (await this.call<{ event_id: string }>("PUT", path, content)).event_id;
+  }
+
+  // Sends a plain text message, as Element does.
+  say(roomId: string, body: string, extra: Record<string, unknown> = {}): Promise<string> {
+    return this.sendEvent(roomId, "m.room.message", { msgtype: "m.text", body, ...extra });
+  }
+
+  // Edits an earlier message (m.replace), as clients and the Slack bridge do.
+  edit(roomId: string, eventId: string, body: string): Promise<string> {
+    return this.sendEvent(roomId, "m.room.message", {
+      msgtype: "m.text",
+      body: `* ${body}`,
+      "m.new_content": { msgtype: "m.text", body },
+      "m.relates_to": { rel_type: "m.replace", event_id: eventId },
+    });
+  }
+
+  async setDisplayName(name: string): Promise<void> {
+    await this.call("PUT", `/profile/${encodeURIComponent(this.userId)}/displayname`, { displayname: name });
+  }
+
+  // The room's latest events, oldest first.
+  async timeline(roomId: string, limit = 100): Promise<TimelineEvent[]> {
+    const page = await this.call<{ chunk: TimelineEvent[] }>("GET", `/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=${limit}`);
+    return page.chunk.reverse();
+  }
+
+  // Polls the timeline until predicate matches; throws after timeoutMs with what was seen.
+  async waitFor(roomId: string, predicate: (e: TimelineEvent) => boolean, timeoutMs = 15_000): Promise<TimelineEvent> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const events = await this.timeline(roomId);
+      const found = events.find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) {
+        const seen = events.filter((e) => e.type === "m.room.message").map((e) => `${e.sender}: ${e.content.body}`);
+        throw new Error(`timed out waiting for an event; messages seen:\n${seen.join("\n")}`);
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+
+  // Waits for magi's reply to a command event and returns it.
+  waitForReply(roomId: string, commandEventId: string, timeoutMs?: number): Promise<TimelineEvent> {
+    return this.waitFor(roomId, (e) => e.type === "m.room.message" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandEventId, timeoutMs);
+  }
+
+  // Every reply to a command event seen so far.
+  async repliesTo(roomId: string, commandEventId: string): Promise<TimelineEvent[]> {
+    return (await this.timeline(roomId)).filter((e) => e.type === "m.room.message" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandEventId);
+  }
+}
