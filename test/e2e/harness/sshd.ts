@@ -1,0 +1,139 @@
+// A real OpenSSH server on 127.0.0.1 for e2e tests, started without privileges of its own.
+//
+// Checked against OpenSSH 9.2p1 (Debian 12):
+// - Running as root works and root may log in with a key: `PermitRootLogin prohibit-password`
+//   (the default) is enough; sshd then insists on /run/sshd existing, so it is created here.
+// - `SetEnv PATH=…` in sshd_config reaches sessions (the `environment=` option would need
+//   `PermitUserEnvironment yes` too). Root's ~/.bashrc here still prepends its toolchain
+//   dirs (go, cargo, pyenv), which bash reads for ssh commands, so fake tools must not share
+//   names with those; they do come before /usr/bin.
+// - `-e` sends the log to stderr: one "Accepted publickey" line per connection, which tests
+//   count to prove connection reuse.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer, connect } from "node:net";
+import { userInfo } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { listProcessTree, signalEach } from "./procs.ts";
+
+// A running test sshd and the handles tests use to break it.
+export type TestSshd = {
+  name: string;
+  port: number;
+  address: "127.0.0.1";
+  user: string;
+  hostKeyLine: string;
+  clientKeyPath: string;
+  pid: number;
+  log: () => string;
+  stop: () => Promise<void>;
+  pause: () => void;
+  resume: () => void;
+  kill: () => void;
+};
+
+// Options for startSshd; pathPrefix is put first on PATH for sessions.
+export type StartSshdOptions = { dir: string; name: string; port?: number; pathPrefix?: string };
+
+const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// Asks the kernel for a free port; tiny race with other listeners, fine for tests.
+async function findFreePort(): Promise<number> {
+  const server = createServer().listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+// Resolves once the server sends its SSH banner, proving it accepts sessions, not just SYNs.
+function waitForBanner(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const finish = (ok: boolean) => (socket.destroy(), clearTimeout(timer), resolve(ok));
+    const timer = setTimeout(() => finish(false), timeoutMs);
+    socket.once("data", (d) => finish(d.toString("latin1").startsWith("SSH-")));
+    socket.once("error", () => finish(false));
+  });
+}
+
+// Writes an sshd_config that lets only the generated client key in.
+function writeConfig(dir: string, port: number, pathPrefix?: string): string {
+  const path = pathPrefix ? `${pathPrefix}:${SYSTEM_PATH}` : SYSTEM_PATH;
+  const lines = [
+    `Port ${port}`,
+    "ListenAddress 127.0.0.1",
+    `HostKey ${join(dir, "host_ed25519")}`,
+    `PidFile ${join(dir, "sshd.pid")}`,
+    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
+    "StrictModes no",
+    "UsePAM no",
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "PermitRootLogin prohibit-password",
+    `SetEnv PATH=${path}`,
+  ];
+  const file = join(dir, "sshd_config");
+  writeFileSync(file, lines.join("\n") + "\n");
+  return file;
+}
+
+// Starts sshd with fresh host and client keys under dir/name and waits until it serves.
+export async function startSshd(opts: StartSshdOptions): Promise<TestSshd> {
+  const dir = join(opts.dir, opts.name);
+  mkdirSync(dir, { recursive: true });
+  for (const key of ["host_ed25519", "client_ed25519"]) {
+    await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${opts.name}-${key}`, "-f", join(dir, key)]);
+  }
+  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_ed25519.pub")));
+  if (process.getuid?.() === 0) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
+  const port = opts.port ?? (await findFreePort());
+  const config = writeConfig(dir, port, opts.pathPrefix);
+  const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d: Buffer) => (log += d.toString()));
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  const pid = child.pid!;
+  // Stopped processes survive their parent; never leave one behind if a test forgets stop().
+  const killOnExit = () => signalEach(listProcessTree(pid), "SIGKILL");
+  process.once("exit", killOnExit);
+  const deadline = Date.now() + 10_000;
+  while (!(await waitForBanner(port, 500))) {
+    if (exited || Date.now() > deadline) {
+      killOnExit();
+      throw new Error(`sshd ${opts.name} did not start on port ${port}:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  let paused: number[] = [];
+  return {
+    name: opts.name,
+    port,
+    address: "127.0.0.1",
+    user: userInfo().username,
+    hostKeyLine: readFileSync(join(dir, "host_ed25519.pub"), "utf8").trim(),
+    clientKeyPath: join(dir, "client_ed25519"),
+    pid,
+    log: () => log,
+    stop: async () => {
+      process.off("exit", killOnExit);
+      if (exited) return;
+      const tree = listProcessTree(pid);
+      signalEach(tree, "SIGCONT");
+      signalEach(tree, "SIGTERM");
+      await once(child, "exit");
+    },
+    // Freezes the listener and every connection child, like a hung machine.
+    pause: () => {
+      paused = listProcessTree(pid);
+      signalEach(paused, "SIGSTOP");
+    },
+    resume: () => signalEach(paused.splice(0), "SIGCONT"),
+    // Kills everything at once: the kernel then resets the TCP connections.
+    kill: () => signalEach(listProcessTree(pid), "SIGKILL"),
+  };
+}
