@@ -4,4 +4,6 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("./cli.ts");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// matrix-bot-sdk cannot abort its current long-poll, which would keep the process alive for up to 30 s after a clean stop.
+process.stdout.write("", () => process.exit(code));

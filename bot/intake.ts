@@ -10,6 +10,7 @@ import type { ProcessedEvents } from "../storage/processed-events.ts";
 import { readCommandEvent, type RoomEvent } from "./read-command-event.ts";
 import type { RoomDirectory, RoomPolicy } from "./room-directory.ts";
 import type { ReplyPort } from "./reply-port.ts";
+import type { JoinTimes } from "./join-times.ts";
 
 // What the intake needs from the rest of the bot.
 export interface IntakeDeps {
@@ -20,6 +21,7 @@ export interface IntakeDeps {
   rooms: RoomDirectory;
   resolveLevel(userId: string): Level;
   isDirectRoom(roomId: string): Promise<boolean>;
+  joinTimes: JoinTimes;
   processed: ProcessedEvents;
   audit: AuditLog;
   reply: ReplyPort;
@@ -68,12 +70,17 @@ export function createIntake(deps: IntakeDeps) {
       }
       return;
     }
+    deps.joinTimes.noteMembership(roomId, event);
     const candidate = readCommandEvent(event, deps.botUserId, deps.prefix, deps.now());
     if (candidate.kind === "ignore") return;
     if (parseCommand(candidate.body, deps.prefix).kind === "none") return;
     const policy = await policyFor(roomId, event.sender);
     if (!policy) {
       deps.log.debug({ roomId, sender: event.sender }, "command in a room magi does not serve; ignored");
+      return;
+    }
+    if (event.origin_server_ts < (await deps.joinTimes.joinedAt(roomId))) {
+      deps.log.debug({ roomId, eventId: event.event_id }, "command from before magi joined the room; ignored");
       return;
     }
     if (!deps.processed.claim(event.event_id, roomId, deps.now())) {

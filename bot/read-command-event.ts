@@ -7,6 +7,7 @@ export interface RoomEvent {
   sender: string;
   event_id: string;
   origin_server_ts: number;
+  state_key?: string;
   content?: Record<string, any>;
   unsigned?: { age?: number };
 }

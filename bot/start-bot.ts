@@ -20,6 +20,7 @@ import { routeSdkLogs } from "./sdk-logging.ts";
 import { createSqliteStorageProvider } from "./sqlite-storage-provider.ts";
 import { waitForHomeserver } from "./wait-for-homeserver.ts";
 import { createDirectRoomCheck } from "./direct-rooms.ts";
+import { createJoinTimes } from "./join-times.ts";
 
 const PROCESSED_RETENTION_MS = 30 * 24 * 3600_000;
 
@@ -65,6 +66,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     rooms,
     resolveLevel,
     isDirectRoom: createDirectRoomCheck(client, userId),
+    joinTimes: createJoinTimes(client, userId),
     processed,
     audit,
     reply: createReplyPort(client, log),

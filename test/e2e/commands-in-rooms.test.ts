@@ -99,7 +99,7 @@ describe("commands in rooms", () => {
 
   it("declines invites from people who are not configured, and never logs its token", async () => {
     const otherRoom = await stranger.createRoom([fx.botUserId]);
-    await bot.waitForLog((l) => l.msg?.startsWith("declining invite") && l.roomId === otherRoom);
+    await bot.waitForLog((l) => l.msg?.startsWith("declining invite") === true && l.roomId === otherRoom);
     const members = await stranger.call<{ joined: Record<string, unknown> }>("GET", `/rooms/${encodeURIComponent(otherRoom)}/joined_members`);
     expect(Object.keys(members.joined)).toEqual([stranger.userId]);
     expect(bot.output()).not.toContain(fx.botToken);
