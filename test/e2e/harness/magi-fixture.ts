@@ -9,6 +9,7 @@ import { registerGhost } from "../../../bot/synapse/appservice.ts";
 import { registerUser } from "../../../bot/synapse/register-user.ts";
 import { startBotProcess, type BotProcess } from "./bot-process.ts";
 import { TestUser } from "./matrix-user.ts";
+import type { SharedSynapse } from "./global-setup.ts";
 
 // A magi under test and the people around it.
 export interface MagiFixture {
@@ -28,8 +29,7 @@ export interface MagiFixture {
 }
 
 // Registers a bot user and an admin who creates the room and invites the bot (which accepts on its first sync).
-export async function createMagiFixture(name: string): Promise<MagiFixture> {
-  const hs = inject("synapse");
+export async function createMagiFixture(name: string, hs: SharedSynapse = inject("synapse")): Promise<MagiFixture> {
   const tag = `${name}-${randomBytes(3).toString("hex")}`;
   const dir = mkdtempSync(join(tmpdir(), `magi-${name}-`));
   const password = randomBytes(8).toString("hex");
