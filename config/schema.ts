@@ -50,6 +50,36 @@ const hostSection = z.strictObject({
   tags: z.array(name).default([]),
   ssh: sshSection.optional(),
   mac: z.string().regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, "expected a MAC address like 00:11:22:33:44:55").optional(),
+  wake: z.strictObject({
+    broadcast: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, "expected an IPv4 broadcast address like 192.168.1.255").default("255.255.255.255"),
+    port: z.number().int().min(1).max(65535).default(9),
+    relay: name.optional(),
+    timeout_seconds: z.number().int().min(5).max(3600).default(300),
+  }).optional(),
+});
+
+const statusCheck = z.strictObject({
+  name: z.string().min(1).max(40),
+  command: z.array(z.string().min(1)).min(1),
+  tags: z.array(name).optional(),
+  ok: z.strictObject({
+    exit_code: z.number().int().default(0),
+    stdout_includes: z.string().optional(),
+    stdout_excludes: z.string().optional(),
+  }).default({ exit_code: 0 }),
+});
+
+const statusSection = z.strictObject({
+  timeout_seconds: z.number().min(1).max(120).default(10),
+  concurrency: z.number().int().min(1).max(200).default(16),
+  disk_threshold_percent: z.number().min(1).max(100).default(90),
+  checks: z.array(statusCheck).default([]),
+});
+
+const jobsSection = z.strictObject({
+  concurrency: z.number().int().min(1).max(64).default(4),
+  timeout_minutes: z.number().min(1).max(24 * 60).default(60),
+  confirm_minutes: z.number().min(1).max(60).default(5),
 });
 
 // The whole config file.
@@ -64,6 +94,8 @@ export const configSchema = z.strictObject({
     max_command_age_seconds: z.number().int().min(1).default(120),
   }).default({ max_command_age_seconds: 120 }),
   hosts: z.record(name, hostSection).default({}),
+  status: statusSection.default({ timeout_seconds: 10, concurrency: 16, disk_threshold_percent: 90, checks: [] }),
+  jobs: jobsSection.default({ concurrency: 4, timeout_minutes: 60, confirm_minutes: 5 }),
 });
 
 // A validated config, with defaults filled in.

@@ -1,0 +1,55 @@
+// The job model every host action goes through: what a job is, what its work gets, and what it reports.
+
+// Where a job is in its life. Terminal states never change again.
+export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out" | "interrupted";
+
+// States a job ends in.
+export const TERMINAL_STATES: readonly JobState[] = ["succeeded", "failed", "cancelled", "timed_out", "interrupted"];
+
+// What a job's work may do while it runs: watch for cancellation, write log lines, name its phase.
+export interface JobIO {
+  signal: AbortSignal;
+  log(line: string): void;
+  phase(name: string): void;
+}
+
+// How the work ended, in words for the room.
+export interface JobOutcome {
+  ok: boolean;
+  summary: string;
+  exitCode?: number | null;
+  timedOut?: boolean;
+  cancelled?: boolean;
+}
+
+// The work itself; it must honour io.signal and never throw for expected failures.
+export type JobWork = (io: JobIO) => Promise<JobOutcome>;
+
+// A request to run work on a host.
+export interface JobRequest {
+  command: string;
+  host: string;
+  requester: string;
+  roomId: string;
+  mutating: boolean;
+  timeoutMs: number;
+  work: JobWork;
+}
+
+// A job as stored and shown.
+export interface JobRecord {
+  id: number;
+  command: string;
+  host: string;
+  requester: string;
+  roomId: string;
+  mutating: boolean;
+  state: JobState;
+  phase: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  exitCode: number | null;
+  summary: string | null;
+  messageEventId: string | null;
+}
