@@ -1,16 +1,18 @@
-// Turns synced room events into commands: filters, claims each event once, audits, dispatches and replies.
+// Turns synced room events into commands: filters, claims each event once, audits, dispatches, and hands out reactions and redactions.
 import type { Logger } from "pino";
 import { capLevel } from "../commands/access.ts";
 import { prepareCommand } from "../commands/dispatch.ts";
 import type { Level } from "../commands/levels.ts";
 import { parseCommand } from "../commands/parse.ts";
-import type { Block, Caller, CommandContext, Output } from "../commands/types.ts";
+import type { Caller, CommandContext } from "../commands/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { ProcessedEvents } from "../storage/processed-events.ts";
+import type { Approvals } from "./approvals.ts";
+import type { Deliver } from "./deliver-output.ts";
+import type { JoinTimes } from "./join-times.ts";
 import { readCommandEvent, type RoomEvent } from "./read-command-event.ts";
 import type { RoomDirectory, RoomPolicy } from "./room-directory.ts";
-import type { ReplyPort } from "./reply-port.ts";
-import type { JoinTimes } from "./join-times.ts";
+import type { ReplyTarget } from "./reply-port.ts";
 
 // What the intake needs from the rest of the bot.
 export interface IntakeDeps {
@@ -24,17 +26,11 @@ export interface IntakeDeps {
   joinTimes: JoinTimes;
   processed: ProcessedEvents;
   audit: AuditLog;
-  reply: ReplyPort;
-  commandContext(caller: Caller): CommandContext;
+  deliver: Deliver;
+  approvals: Approvals;
+  commandContext(caller: Caller, roomId: string): CommandContext;
   log: Logger;
   now(): number;
-}
-
-function summarize(output: Output, errorId?: string): string {
-  if (errorId) return `error ${errorId}`;
-  if (output.ok) return "ok";
-  const first = output.blocks.find((b): b is Extract<Block, { kind: "text" }> => b.kind === "text");
-  return `failed: ${first?.text.slice(0, 200) ?? ""}`;
 }
 
 function describeAge(ms: number): string {
@@ -55,14 +51,43 @@ export function createIntake(deps: IntakeDeps) {
   async function policyFor(roomId: string, sender: string): Promise<RoomPolicy | undefined> {
     const configured = deps.rooms.policyFor(roomId);
     if (configured) return configured;
-    if (deps.adminDms && deps.resolveLevel(sender) === 4 && (await deps.isDirectRoom(roomId))) {
-      return { maxLevel: 4, replyMsgtype: "m.text" };
-    }
+    if (deps.adminDms && deps.resolveLevel(sender) === 4 && (await deps.isDirectRoom(roomId))) return { maxLevel: 4, replyMsgtype: "m.text" };
     return undefined;
   }
 
-  // Handles one synced event; returns once the command is claimed and audited, while it runs in the background.
-  async function handleRoomEvent(roomId: string, event: RoomEvent): Promise<void> {
+  async function handleCommand(roomId: string, event: RoomEvent): Promise<void> {
+    const candidate = readCommandEvent(event, deps.botUserId, deps.prefix, deps.now());
+    if (candidate.kind === "ignore") return;
+    if (parseCommand(candidate.body, deps.prefix).kind === "none") return;
+    const policy = await policyFor(roomId, event.sender);
+    if (!policy) return deps.log.debug({ roomId, sender: event.sender }, "command in a room magi does not serve; ignored");
+    if (event.origin_server_ts < (await deps.joinTimes.joinedAt(roomId))) return deps.log.debug({ roomId, eventId: event.event_id }, "command from before magi joined the room; ignored");
+    if (!deps.processed.claim(event.event_id, roomId, deps.now())) return deps.log.debug({ eventId: event.event_id }, "event already processed; not running it again");
+    const caller: Caller = { userId: event.sender, level: capLevel(deps.resolveLevel(event.sender), policy.maxLevel) };
+    const base = { at: deps.now(), roomId, eventId: event.event_id, sender: event.sender, text: candidate.body.slice(0, 2000), level: caller.level };
+    const target: ReplyTarget = { roomId, eventId: event.event_id, threadRoot: candidate.threadRoot, msgtype: policy.replyMsgtype };
+    if (candidate.ageMs > deps.maxAgeMs) {
+      deps.audit.record({ ...base, command: null, decision: "stale", outcome: "not run: too old" });
+      const text = `This command arrived while magi was offline (sent ${describeAge(candidate.ageMs)}) and was not run. Send it again if you still want it.`;
+      return background(deps.deliver(target, { ok: false, blocks: [{ kind: "text", text }] }, null));
+    }
+    const prepared = prepareCommand(candidate.body, deps.commandContext(caller, roomId), (errorId, error) =>
+      deps.log.error({ errorId, err: error, eventId: event.event_id }, "command threw"),
+    );
+    if (prepared.decision === "ignored") return;
+    const auditId = deps.audit.record({ ...base, command: prepared.command, decision: prepared.decision });
+    deps.log.info({ roomId, sender: event.sender, command: prepared.command, decision: prepared.decision, auditId }, "command received");
+    if (prepared.decision !== "allowed") return background(deps.deliver(target, prepared.output, auditId));
+    if (prepared.approval) {
+      const info = { auditId, requester: event.sender, text: candidate.body, ...prepared.approval };
+      return background(deps.approvals.request(target, info));
+    }
+    background(prepared.run().then(({ output, errorId }) => deps.deliver(target, output, auditId, errorId)));
+  }
+
+  // Handles one synced event; commands are claimed and audited before this returns, and run in the background.
+  async function handleRoomEvent(roomId: string, event: RoomEvent & { redacts?: string }): Promise<void> {
+    deps.joinTimes.noteMembership(roomId, event);
     if (event.type === "m.room.encrypted") {
       if (!warnedEncrypted.has(roomId)) {
         warnedEncrypted.add(roomId);
@@ -70,48 +95,14 @@ export function createIntake(deps: IntakeDeps) {
       }
       return;
     }
-    deps.joinTimes.noteMembership(roomId, event);
-    const candidate = readCommandEvent(event, deps.botUserId, deps.prefix, deps.now());
-    if (candidate.kind === "ignore") return;
-    if (parseCommand(candidate.body, deps.prefix).kind === "none") return;
-    const policy = await policyFor(roomId, event.sender);
-    if (!policy) {
-      deps.log.debug({ roomId, sender: event.sender }, "command in a room magi does not serve; ignored");
+    if (event.type === "m.reaction" || event.type === "m.room.redaction") {
+      if (!deps.processed.claim(event.event_id, roomId, deps.now())) return;
+      if (event.type === "m.reaction") return deps.approvals.onReaction(roomId, event);
+      const redacts = event.redacts ?? (event.content?.redacts as string | undefined);
+      if (redacts) return deps.approvals.onRedaction(redacts);
       return;
     }
-    if (event.origin_server_ts < (await deps.joinTimes.joinedAt(roomId))) {
-      deps.log.debug({ roomId, eventId: event.event_id }, "command from before magi joined the room; ignored");
-      return;
-    }
-    if (!deps.processed.claim(event.event_id, roomId, deps.now())) {
-      deps.log.debug({ eventId: event.event_id }, "event already processed; not running it again");
-      return;
-    }
-    const caller: Caller = { userId: event.sender, level: capLevel(deps.resolveLevel(event.sender), policy.maxLevel) };
-    const base = { at: deps.now(), roomId, eventId: event.event_id, sender: event.sender, text: candidate.body.slice(0, 2000), level: caller.level };
-    const target = { roomId, eventId: event.event_id, threadRoot: candidate.threadRoot, msgtype: policy.replyMsgtype };
-    if (candidate.ageMs > deps.maxAgeMs) {
-      const auditId = deps.audit.record({ ...base, command: null, decision: "stale" });
-      const message = `This command arrived while magi was offline (sent ${describeAge(candidate.ageMs)}) and was not run. Send it again if you still want it.`;
-      background(deps.reply.send(target, [{ kind: "text", text: message }]).then(() => deps.audit.setOutcome(auditId, "not run: too old"), (e) => { deps.audit.setOutcome(auditId, "not run: too old"); throw e; }));
-      return;
-    }
-    const prepared = prepareCommand(candidate.body, deps.commandContext(caller), (errorId, error) =>
-      deps.log.error({ errorId, err: error, eventId: event.event_id }, "command threw"),
-    );
-    if (prepared.decision === "ignored") return;
-    const auditId = deps.audit.record({ ...base, command: prepared.command, decision: prepared.decision });
-    deps.log.info({ roomId, sender: event.sender, command: prepared.command, decision: prepared.decision, auditId }, "command received");
-    if (prepared.decision !== "allowed") {
-      background(deps.reply.send(target, prepared.output.blocks).then(() => deps.audit.setOutcome(auditId, summarize(prepared.output))));
-      return;
-    }
-    background(
-      prepared.run().then(async ({ output, errorId }) => {
-        deps.audit.setOutcome(auditId, summarize(output, errorId));
-        await deps.reply.send(target, output.blocks);
-      }),
-    );
+    return handleCommand(roomId, event);
   }
 
   return {

@@ -1,16 +1,25 @@
-// Wires config, storage, the Matrix client and the command intake into a running bot.
+// Wires config, storage, runners, the Matrix client and the command intake into a running bot.
 import type { Logger } from "pino";
-import { createLevelResolver } from "../commands/access.ts";
-import { COMMANDS } from "../commands/registry.ts";
-import type { CommandContext } from "../commands/types.ts";
+import { capLevel, createLevelResolver } from "../commands/access.ts";
+import { prepareCommand } from "../commands/dispatch.ts";
+import { createPolicyLookup, defaultPolicies } from "../commands/policies.ts";
 import type { Config } from "../config/schema.ts";
+import { createHostActions } from "../runners/host-actions.ts";
+import { resolveInventory } from "../runners/inventory.ts";
+import { getDefaultPool } from "../runners/ssh/index.ts";
+import { createApprovalStore } from "../storage/approval-store.ts";
 import { createAuditLog } from "../storage/audit-log.ts";
 import { createKvStore } from "../storage/kv-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
 import { createProcessedEvents } from "../storage/processed-events.ts";
+import { createApprovals } from "./approvals.ts";
 import { bootstrapSync, SYNC_FILTER } from "./bootstrap-sync.ts";
+import { createContextFactory } from "./command-context.ts";
+import { createDeliver } from "./deliver-output.ts";
+import { createDirectRoomCheck } from "./direct-rooms.ts";
 import { createIntake } from "./intake.ts";
 import { createInviteHandler, isEncrypted } from "./invites.ts";
+import { createJoinTimes } from "./join-times.ts";
 import { registerSecret } from "./logger.ts";
 import { MagiMatrixClient } from "./magi-client.ts";
 import { readAccessToken } from "./read-access-token.ts";
@@ -18,9 +27,8 @@ import { createReplyPort } from "./reply-port.ts";
 import { createRoomDirectory } from "./room-directory.ts";
 import { routeSdkLogs } from "./sdk-logging.ts";
 import { createSqliteStorageProvider } from "./sqlite-storage-provider.ts";
+import { startJobs } from "./start-jobs.ts";
 import { waitForHomeserver } from "./wait-for-homeserver.ts";
-import { createDirectRoomCheck } from "./direct-rooms.ts";
-import { createJoinTimes } from "./join-times.ts";
 
 const PROCESSED_RETENTION_MS = 30 * 24 * 3600_000;
 
@@ -36,17 +44,38 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   if ("problem" in token) throw new Error(token.problem);
   registerSecret(token.token);
   routeSdkLogs(log);
+  const { inventory, problems } = await resolveInventory(config.hosts);
+  if (problems.length > 0) throw new Error(problems.join("; "));
   const db = openDatabase(config.storage.path);
   const storage = createSqliteStorageProvider(createKvStore(db));
   const audit = createAuditLog(db);
   const processed = createProcessedEvents(db);
   const client = new MagiMatrixClient(config.matrix.homeserver_url, token.token, storage);
   const userId = await waitForHomeserver(client, log);
-  if (userId !== config.matrix.user_id) {
-    throw new Error(`matrix.user_id is ${config.matrix.user_id}, but the access token belongs to ${userId}`);
-  }
+  if (userId !== config.matrix.user_id) throw new Error(`matrix.user_id is ${config.matrix.user_id}, but the access token belongs to ${userId}`);
   const resolveLevel = createLevelResolver(config.access);
   const rooms = await createRoomDirectory(client, config.rooms, log);
+  const levelIn = (roomId: string, user: string) => capLevel(resolveLevel(user), rooms.policyFor(roomId)?.maxLevel ?? 4);
+  const msgtypeFor = (roomId: string) => rooms.policyFor(roomId)?.replyMsgtype ?? "m.text";
+  const jobs = startJobs(db, client, log, { concurrency: config.jobs.concurrency, msgtypeFor });
+  const contextFor = createContextFactory({
+    prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory),
+    policyFor: createPolicyLookup(defaultPolicies(config.jobs.confirm_minutes * 60_000)),
+  });
+  const reply = createReplyPort(client, log);
+  const deliver = createDeliver({ client, reply, audit, log, attachJob: jobs.progress.attach });
+  const approvals = createApprovals({
+    store: createApprovalStore(db), audit, reply, edits: jobs.edits, log, botUserId: userId, levelIn, now: () => Date.now(),
+    execute: async (a, approvers) => {
+      const ctx = contextFor({ userId: a.requester, level: levelIn(a.roomId, a.requester) }, a.roomId, approvers);
+      const prepared = prepareCommand(a.text, ctx, (errorId, error) => log.error({ errorId, err: error }, "approved command threw"));
+      const target = { roomId: a.roomId, eventId: a.commandEventId, msgtype: msgtypeFor(a.roomId) };
+      if (prepared.decision === "ignored") return "Nothing to run.";
+      const { output, errorId } = prepared.decision === "allowed" ? await prepared.run() : { output: prepared.output, errorId: undefined };
+      await deliver(target, output, a.auditId, errorId, `approved by ${approvers.join(", ")}; `);
+      return output.job !== undefined ? `Started job ${output.job}.` : output.ok ? "Done." : "It could not run; see the reply.";
+    },
+  });
   const onInvite = createInviteHandler({ client, rooms, adminDms: config.admin_dms, resolveLevel, log });
   processed.pruneBefore(Date.now() - PROCESSED_RETENTION_MS);
   await bootstrapSync(client, storage, onInvite, log);
@@ -54,35 +83,25 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     await client.joinRoom(roomId).catch((e: Error) => log.warn({ roomId, err: e.message }, "cannot join configured room yet; waiting for an invite"));
     if (await isEncrypted(client, roomId)) log.error({ roomId }, "configured room uses end-to-end encryption, which this build of magi does not support; commands there are ignored");
   }
-  const hosts = Object.entries(config.hosts).map(([name, h]) => ({ name, address: h.address, tags: h.tags }));
-  const contextFor = (caller: CommandContext["caller"]): CommandContext => ({
-    caller, prefix: config.matrix.command_prefix, commands: COMMANDS, hosts, audit, now: () => Date.now(),
-  });
   const intake = createIntake({
-    botUserId: userId,
-    prefix: config.matrix.command_prefix,
-    maxAgeMs: config.intake.max_command_age_seconds * 1000,
-    adminDms: config.admin_dms,
-    rooms,
-    resolveLevel,
-    isDirectRoom: createDirectRoomCheck(client, userId),
-    joinTimes: createJoinTimes(client, userId),
-    processed,
-    audit,
-    reply: createReplyPort(client, log),
-    commandContext: contextFor,
-    log,
-    now: () => Date.now(),
+    botUserId: userId, prefix: config.matrix.command_prefix, maxAgeMs: config.intake.max_command_age_seconds * 1000,
+    adminDms: config.admin_dms, rooms, resolveLevel, isDirectRoom: createDirectRoomCheck(client, userId),
+    joinTimes: createJoinTimes(client, userId), processed, audit, deliver, approvals, commandContext: contextFor, log, now: () => Date.now(),
   });
   client.onAwaited("room.event", intake.handleRoomEvent);
   client.onAwaited("room.invite", onInvite);
   await client.start(SYNC_FILTER);
-  log.info({ userId, rooms: rooms.roomIds() }, "magi is ready");
+  await jobs.reportInterrupted();
+  const sweeper = setInterval(() => void approvals.sweep().catch((e: Error) => log.warn({ err: e.message }, "approval sweep failed")), 5000);
+  log.info({ userId, rooms: rooms.roomIds(), hosts: [...inventory.keys()] }, "magi is ready");
   return {
     userId,
     stop: async () => {
+      clearInterval(sweeper);
       client.stop();
       await intake.drain();
+      await jobs.progress.drain();
+      getDefaultPool().closeAll();
       db.close();
     },
   };

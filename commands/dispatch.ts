@@ -6,12 +6,13 @@ import { findCommand } from "./find-command.ts";
 import { suggestNames } from "./suggest.ts";
 import { fail, type CommandContext, type Output } from "./types.ts";
 import { describeArgsProblem } from "./args.ts";
+import type { ApprovalPolicy } from "./approval-policy.ts";
 
 // What became of a message before anything runs: a final answer, or permission to run.
 export type Prepared =
   | { decision: "ignored" }
   | { decision: "invalid" | "denied"; command: string; output: Output }
-  | { decision: "allowed"; command: string; run(): Promise<{ output: Output; errorId?: string }> };
+  | { decision: "allowed"; command: string; approval?: { policy: ApprovalPolicy; work: string }; run(): Promise<{ output: Output; errorId?: string }> };
 
 // Parses, finds the command, checks access once and validates arguments; nothing has run yet.
 export function prepareCommand(body: string, ctx: CommandContext, logError: (errorId: string, error: unknown) => void): Prepared {
@@ -34,9 +35,17 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
     const problem = describeArgsProblem(args.error);
     return { decision: "invalid", command: spec.name, output: fail(`${problem}. Usage: ${ctx.prefix}${spec.usage}`) };
   }
+  let approval: { policy: ApprovalPolicy; work: string } | undefined;
+  if (spec.approval && !ctx.approvedBy) {
+    const needs = spec.approval(ctx, args.data);
+    if (typeof needs === "string") return { decision: "invalid", command: spec.name, output: fail(needs) };
+    const policy = ctx.policyFor(spec.name, needs.hosts);
+    if (policy) approval = { policy, work: needs.work };
+  }
   return {
     decision: "allowed",
     command: spec.name,
+    ...(approval ? { approval } : {}),
     run: async () => {
       try {
         return { output: await spec.run(ctx, args.data) };

@@ -5,7 +5,24 @@ import { helpCommand } from "./help.ts";
 import { hostsCommand } from "./hosts.ts";
 import { pingCommand } from "./ping.ts";
 import { whoamiCommand } from "./whoami.ts";
+import { jobsCommand } from "./jobs.ts";
+import { logCommand } from "./log.ts";
+import { cancelCommand } from "./cancel.ts";
+import { wakeCommand } from "./wake.ts";
+import { rebootCommand, shutdownCommand } from "./power.ts";
 
 // Every command, in the order help lists them.
-export const COMMANDS: readonly CommandSpec[] = [helpCommand, whoamiCommand, pingCommand, hostsCommand, auditCommand];
+export const COMMANDS: readonly CommandSpec[] = [
+  helpCommand,
+  whoamiCommand,
+  pingCommand,
+  hostsCommand,
+  jobsCommand,
+  logCommand,
+  wakeCommand,
+  cancelCommand,
+  shutdownCommand,
+  rebootCommand,
+  auditCommand,
+];
 

@@ -18,10 +18,14 @@ function editDistance(a: string, b: string): number {
 // The closest names to what was typed, nearest first, at most three; none if nothing is close.
 export function suggestNames(typed: string, names: readonly string[]): string[] {
   const limit = typed.length <= 3 ? 1 : 2;
-  return names
-    .map((name) => ({ name, distance: editDistance(typed, name) }))
-    .filter((c) => c.distance <= limit || (typed.length >= 3 && c.name.startsWith(typed)))
-    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name))
+  const close = names
+    .map((name) => ({ name, distance: typed.length >= 3 && name.startsWith(typed) ? 0 : editDistance(typed, name) }))
+    .filter((c) => c.distance <= limit);
+  // Only the nearest: "!hots" means !hosts, not also !jobs.
+  const best = Math.min(...close.map((c) => c.distance));
+  return close
+    .filter((c) => c.distance === best)
+    .sort((a, b) => a.name.localeCompare(b.name))
     .slice(0, 3)
     .map((c) => c.name);
 }

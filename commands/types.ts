@@ -1,6 +1,9 @@
 // The shapes shared by every command: declarations, the context they run in, and what they return.
 import type { z } from "zod";
 import type { Level } from "./levels.ts";
+import type { ApprovalPolicy } from "./approval-policy.ts";
+import type { Inventory } from "../runners/inventory.ts";
+import type { JobIO, JobOutcome, JobsPort } from "../runners/jobs/types.ts";
 
 // Who sent a command, as magi sees them in this room.
 export interface Caller {
@@ -19,6 +22,10 @@ export type Block =
 export interface Output {
   ok: boolean;
   blocks: Block[];
+  // The job this reply announces: the reply becomes the job's live progress message.
+  job?: number;
+  // A file to upload after the reply (e.g. a job's full log).
+  file?: { name: string; mimetype: string; data: Buffer };
 }
 
 // A host as the inventory shows it to commands.
@@ -41,11 +48,25 @@ export interface AuditEntry {
 // The narrow set of things a command may use; nothing here knows Matrix or SQL.
 export interface CommandContext {
   caller: Caller;
+  roomId: string;
   prefix: string;
   commands: readonly CommandSpec[];
   hosts: readonly HostSummary[];
   audit: { recent(limit: number): AuditEntry[] };
+  inventory: Inventory;
+  jobs: JobsPort;
+  actions: HostActions;
+  // The approval policy for a command on these hosts, if it needs one.
+  policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
+  // Set when this run was approved; commands run at once instead of asking again.
+  approvedBy?: string[];
   now(): number;
+}
+
+// Host actions that run as jobs; each returns how it ended.
+export interface HostActions {
+  wake(host: string, io: JobIO): Promise<JobOutcome>;
+  power(host: string, action: "poweroff" | "reboot", io: JobIO): Promise<JobOutcome>;
 }
 
 // One command's declaration: its name, who may run it, how its arguments parse, and what it does.
@@ -56,6 +77,8 @@ export interface CommandSpec<A = unknown> {
   usage: string;
   minLevel: Level;
   args: z.ZodType<A, string[]>;
+  // Work that needs approval first: names what will run and on which hosts (or says why it can't run).
+  approval?(ctx: CommandContext, args: A): { work: string; hosts: string[] } | string;
   run(ctx: CommandContext, args: A): Output | Promise<Output>;
 }
 

@@ -24,4 +24,56 @@ export const MIGRATIONS: readonly string[] = [
     outcome TEXT
   );
   `,
+  `
+  CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    command TEXT NOT NULL,
+    host TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    room_id TEXT NOT NULL,
+    mutating INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted')),
+    phase TEXT,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    finished_at INTEGER,
+    exit_code INTEGER,
+    summary TEXT,
+    message_event_id TEXT
+  );
+  CREATE INDEX jobs_state ON jobs (state);
+  CREATE TABLE job_logs (
+    job_id INTEGER NOT NULL REFERENCES jobs (id),
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (job_id, seq)
+  );
+  `,
+  `
+  CREATE TABLE approvals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    room_id TEXT NOT NULL,
+    command_event_id TEXT NOT NULL UNIQUE,
+    audit_id INTEGER,
+    requester TEXT NOT NULL,
+    text TEXT NOT NULL,
+    work TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected', 'expired', 'cancelled')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    decided_at INTEGER,
+    decided_by TEXT,
+    prompt_event_id TEXT UNIQUE
+  );
+  CREATE INDEX approvals_pending ON approvals (state, expires_at);
+  CREATE TABLE approval_votes (
+    reaction_event_id TEXT PRIMARY KEY,
+    approval_id INTEGER NOT NULL REFERENCES approvals (id),
+    voter TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('approve', 'reject')),
+    cast_at INTEGER NOT NULL,
+    withdrawn INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];

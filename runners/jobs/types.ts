@@ -53,3 +53,16 @@ export interface JobRecord {
   summary: string | null;
   messageEventId: string | null;
 }
+
+// What commands may do with jobs.
+export interface JobsPort {
+  // Stores and queues a job; waitingBehind names the job holding the host's lock, if any.
+  submit(request: JobRequest): { job: JobRecord; waitingBehind: number | null };
+  // Cancels a queued or running job; only its requester or an admin may.
+  cancel(id: number, by: string, isAdmin: boolean): { ok: true; job: JobRecord } | { ok: false; message: string };
+  get(id: number): JobRecord | undefined;
+  // Running and queued jobs first, then the most recent others.
+  list(limit: number): JobRecord[];
+  // The full log, byte for byte as the work wrote it.
+  readLog(id: number): string | undefined;
+}

@@ -1,20 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { prepareCommand } from "../../../commands/dispatch.ts";
 import type { Level } from "../../../commands/levels.ts";
-import { COMMANDS } from "../../../commands/registry.ts";
 import { defineCommand, ok, text, type CommandContext, type Output } from "../../../commands/types.ts";
 import { noArgs } from "../../../commands/args.ts";
+import { createAuditLog } from "../../../storage/audit-log.ts";
+import { makeContext } from "./make-context.ts";
 
 function context(level: Level, extra: Partial<CommandContext> = {}): CommandContext {
-  return {
-    caller: { userId: "@dan:example.org", level },
-    prefix: "!",
-    commands: COMMANDS,
-    hosts: [{ name: "misato", address: "10.0.0.11", tags: ["k3s", "prod"] }],
-    audit: { recent: (n) => Array.from({ length: Math.min(n, 3) }, (_, i) => ({ at: 0, sender: `@u${i}:x`, text: "!ping", level: 1, decision: "allowed", outcome: "ok" })) },
-    now: () => 0,
-    ...extra,
-  };
+  const { ctx, db } = makeContext(level, extra);
+  const audit = createAuditLog(db);
+  for (let i = 0; i < 3; i++) audit.record({ at: 0, roomId: "!r", eventId: null, sender: `@u${i}:x`, text: "!ping", level: 1, command: "ping", decision: "allowed", outcome: "ok" });
+  return { ...ctx, audit, ...extra };
 }
 
 async function reply(body: string, level: Level, extra?: Partial<CommandContext>): Promise<{ decision: string; text: string; output?: Output }> {

@@ -1,0 +1,36 @@
+// Builds the narrow context each command runs in, from the services the bot started.
+import type { ApprovalPolicy } from "../commands/approval-policy.ts";
+import { COMMANDS } from "../commands/registry.ts";
+import type { Caller, CommandContext, HostActions } from "../commands/types.ts";
+import type { Inventory } from "../runners/inventory.ts";
+import type { JobsPort } from "../runners/jobs/types.ts";
+import type { AuditLog } from "../storage/audit-log.ts";
+
+// Everything a context is made of.
+export interface ContextServices {
+  prefix: string;
+  inventory: Inventory;
+  audit: AuditLog;
+  jobs: JobsPort;
+  actions: HostActions;
+  policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
+}
+
+// Returns a factory for per-command contexts.
+export function createContextFactory(services: ContextServices) {
+  const hosts = [...services.inventory.values()].map((h) => ({ name: h.name, address: h.address, tags: h.tags }));
+  return (caller: Caller, roomId: string, approvedBy?: string[]): CommandContext => ({
+    caller,
+    roomId,
+    prefix: services.prefix,
+    commands: COMMANDS,
+    hosts,
+    audit: services.audit,
+    inventory: services.inventory,
+    jobs: services.jobs,
+    actions: services.actions,
+    policyFor: services.policyFor,
+    ...(approvedBy ? { approvedBy } : {}),
+    now: () => Date.now(),
+  });
+}

@@ -1,0 +1,47 @@
+// Posts a command's output: the reply, the job binding, an attached file, and the audit outcome.
+import type { Logger } from "pino";
+import type { MatrixClient } from "matrix-bot-sdk";
+import type { Block, Output } from "../commands/types.ts";
+import type { AuditLog } from "../storage/audit-log.ts";
+import type { ReplyPort, ReplyTarget } from "./reply-port.ts";
+import { sendEventWithRetry } from "./send-event.ts";
+
+// What delivering needs.
+export interface DeliverDeps {
+  client: MatrixClient;
+  reply: ReplyPort;
+  audit: AuditLog;
+  log: Logger;
+  attachJob(jobId: number, roomId: string, eventId: string): void;
+}
+
+// The audit outcome for an output.
+export function summarizeOutput(output: Output, errorId?: string): string {
+  if (errorId) return `error ${errorId}`;
+  const first = output.blocks.find((b): b is Extract<Block, { kind: "text" }> => b.kind === "text");
+  if (output.job !== undefined) return `job ${output.job}`;
+  return output.ok ? "ok" : `failed: ${first?.text.slice(0, 200) ?? ""}`;
+}
+
+// Creates deliver(): reply, bind the job, upload the file; the audit row gets its outcome first, so a failed send still leaves a trace.
+export function createDeliver(deps: DeliverDeps) {
+  return async (target: ReplyTarget, output: Output, auditId: number | null, errorId?: string, outcomePrefix = ""): Promise<void> => {
+    if (auditId !== null) deps.audit.setOutcome(auditId, outcomePrefix + summarizeOutput(output, errorId));
+    const replyId = await deps.reply.send(target, output.blocks);
+    if (output.job !== undefined) deps.attachJob(output.job, target.roomId, replyId);
+    if (output.file) {
+      const url = await deps.client.uploadContent(output.file.data, output.file.mimetype, output.file.name);
+      await sendEventWithRetry(deps.client, deps.log, target.roomId, "m.room.message", {
+        msgtype: "m.file",
+        body: output.file.name,
+        filename: output.file.name,
+        url,
+        info: { mimetype: output.file.mimetype, size: output.file.data.length },
+        "m.relates_to": { "m.in_reply_to": { event_id: target.eventId } },
+      });
+    }
+  };
+}
+
+// The deliver function's type.
+export type Deliver = ReturnType<typeof createDeliver>;

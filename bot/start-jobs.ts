@@ -1,0 +1,37 @@
+// Starts the job machinery: the store, the queue, live progress edits, and the report on jobs a previous run left unfinished.
+import type Database from "better-sqlite3";
+import type { MatrixClient } from "matrix-bot-sdk";
+import type { Logger } from "pino";
+import { describeJob } from "../commands/job-view.ts";
+import { createJobQueue } from "../runners/jobs/job-queue.ts";
+import { createJobStore } from "../storage/job-store.ts";
+import type { ReplyMsgtype } from "./build-reply.ts";
+import { createEditPort } from "./edit-port.ts";
+import { createJobProgress } from "./job-progress.ts";
+import { sendEventWithRetry } from "./send-event.ts";
+import { buildReply } from "./build-reply.ts";
+
+// Creates the queue and progress reporter; interrupted jobs are reported in their rooms.
+export function startJobs(db: Database.Database, client: MatrixClient, log: Logger, opts: { concurrency: number; msgtypeFor(roomId: string): ReplyMsgtype }) {
+  const store = createJobStore(db);
+  const edits = createEditPort(client, log, opts.msgtypeFor);
+  const progress = createJobProgress({ edits, store, log });
+  const interrupted = store.interruptUnfinished(Date.now());
+  const queue = createJobQueue({ store, concurrency: opts.concurrency, listener: progress.listener });
+  const reportInterrupted = async () => {
+    for (const job of interrupted) {
+      log.warn({ jobId: job.id, host: job.host, command: job.command }, "job was interrupted by a restart; not re-running it");
+      const text = `job ${job.id} (${job.command} ${job.host}) was interrupted: magi stopped while it was ${job.startedAt ? "running" : "queued"}. It was not re-run; check ${job.host} and start it again if it is still needed.`;
+      try {
+        if (job.messageEventId) await edits.edit(job.roomId, job.messageEventId, describeJob(job, [], Date.now()));
+        const content = job.messageEventId
+          ? buildReply([{ kind: "text", text }], opts.msgtypeFor(job.roomId), job.messageEventId)
+          : { msgtype: opts.msgtypeFor(job.roomId), body: text };
+        await sendEventWithRetry(client, log, job.roomId, "m.room.message", content);
+      } catch (error) {
+        log.warn({ jobId: job.id, err: (error as Error).message }, "could not report the interrupted job");
+      }
+    }
+  };
+  return { store, edits, progress, queue, reportInterrupted };
+}

@@ -1,0 +1,19 @@
+// !jobs: what is running, queued and recently finished.
+import { noArgs } from "./args.ts";
+import { describeJobRow } from "./job-view.ts";
+import { defineCommand, ok, text } from "./types.ts";
+
+// Lists running and queued jobs, then the most recent others.
+export const jobsCommand = defineCommand({
+  name: "jobs",
+  aliases: [],
+  summary: "list running, queued and recent jobs",
+  usage: "jobs",
+  minLevel: 1,
+  args: noArgs,
+  run: (ctx) => {
+    const jobs = ctx.jobs.list(15);
+    if (jobs.length === 0) return ok(text("No jobs yet."));
+    return ok({ kind: "table", columns: ["job", "action", "requested by", "state", "started (UTC)", "took"], rows: jobs.map((j) => describeJobRow(j, ctx.now())) });
+  },
+});

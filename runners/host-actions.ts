@@ -1,0 +1,18 @@
+// The host actions commands may start as jobs, bound to the inventory.
+import type { HostActions } from "../commands/types.ts";
+import type { Inventory } from "./inventory.ts";
+import { powerHost, type PowerOptions } from "./power/power-host.ts";
+import { wakeHost } from "./wol/wake-host.ts";
+
+// HostActions over the real runners (SSH, UDP).
+export function createHostActions(inventory: Inventory, power: PowerOptions = {}): HostActions {
+  const entry = (name: string) => {
+    const host = inventory.get(name);
+    if (!host) throw new Error(`unknown host ${name}`);
+    return host;
+  };
+  return {
+    wake: (name, io) => wakeHost(entry(name), inventory, io),
+    power: (name, action, io) => powerHost(entry(name), action, io, power),
+  };
+}

@@ -1,0 +1,127 @@
+// Runs jobs: one mutating job per host at a time, a global concurrency limit, timeouts and cancellation, every change stored first.
+import type { JobStore } from "../../storage/job-store.ts";
+import type { JobListener } from "./job-events.ts";
+import type { JobOutcome, JobRecord, JobRequest, JobsPort, JobState } from "./types.ts";
+
+interface Pending {
+  id: number;
+  request: JobRequest;
+  controller: AbortController;
+  stop?: "cancel" | "timeout";
+}
+
+// Queue settings.
+export interface JobQueueOptions {
+  store: JobStore;
+  concurrency: number;
+  listener: JobListener;
+  now?: () => number;
+}
+
+function finalState(pending: Pending, outcome: JobOutcome): JobState {
+  if (pending.stop === "cancel" || outcome.cancelled) return "cancelled";
+  if (pending.stop === "timeout" || outcome.timedOut) return "timed_out";
+  return outcome.ok ? "succeeded" : "failed";
+}
+
+// Creates the queue; it is the JobsPort commands use, plus drain for shutdown.
+export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): Promise<void>; abortAll(): void } {
+  const { store, listener } = options;
+  const now = options.now ?? Date.now;
+  const queued: Pending[] = [];
+  const running = new Map<number, { pending: Pending; done: Promise<void> }>();
+  const lockedHosts = new Map<string, number>();
+
+  const emit = (job: JobRecord) => listener({ kind: "state", job });
+
+  function holderOf(host: string, beforeId: number): number | null {
+    const locked = lockedHosts.get(host);
+    if (locked !== undefined) return locked;
+    const earlier = queued.find((p) => p.request.host === host && p.request.mutating && p.id < beforeId);
+    return earlier ? earlier.id : null;
+  }
+
+  function pump(): void {
+    for (const pending of [...queued]) {
+      if (running.size >= options.concurrency) return;
+      const { host, mutating } = pending.request;
+      if (mutating && holderOf(host, pending.id) !== null) continue;
+      queued.splice(queued.indexOf(pending), 1);
+      start(pending);
+    }
+  }
+
+  function start(pending: Pending): void {
+    const { request, controller } = pending;
+    if (request.mutating) lockedHosts.set(request.host, pending.id);
+    let job = store.update(pending.id, { state: "running", startedAt: now() });
+    emit(job);
+    const timer = setTimeout(() => {
+      pending.stop ??= "timeout";
+      controller.abort(new Error("timed out"));
+    }, request.timeoutMs);
+    const io = {
+      signal: controller.signal,
+      log: (line: string) => {
+        store.appendLog(pending.id, line.endsWith("\n") ? line : `${line}\n`);
+        listener({ kind: "line", job, line });
+      },
+      phase: (name: string) => {
+        job = store.update(pending.id, { phase: name });
+        emit(job);
+      },
+    };
+    const done = request
+      .work(io)
+      .catch((error: unknown): JobOutcome => ({ ok: false, summary: `internal error: ${(error as Error).message}` }))
+      .then((outcome) => {
+        clearTimeout(timer);
+        const summary = pending.stop === "timeout" ? `timed out after ${Math.round(request.timeoutMs / 1000)} s; ${outcome.summary}` : outcome.summary;
+        job = store.update(pending.id, { state: finalState(pending, outcome), finishedAt: now(), exitCode: outcome.exitCode ?? null, summary });
+      })
+      .finally(() => {
+        running.delete(pending.id);
+        if (lockedHosts.get(request.host) === pending.id) lockedHosts.delete(request.host);
+        emit(job);
+        pump();
+      });
+    running.set(pending.id, { pending, done });
+  }
+
+  return {
+    submit: (request) => {
+      const job = store.insert({ ...request, createdAt: now() });
+      const pending: Pending = { id: job.id, request, controller: new AbortController() };
+      const waitingBehind = request.mutating ? holderOf(request.host, job.id) : null;
+      queued.push(pending);
+      emit(job);
+      pump();
+      return { job: store.get(job.id)!, waitingBehind };
+    },
+    cancel: (id, by, isAdmin) => {
+      const job = store.get(id);
+      if (!job) return { ok: false, message: `there is no job ${id}` };
+      if (job.requester !== by && !isAdmin) return { ok: false, message: `job ${id} was started by ${job.requester}; only they or an admin can cancel it` };
+      const index = queued.findIndex((p) => p.id === id);
+      if (index >= 0) {
+        queued.splice(index, 1);
+        const cancelled = store.update(id, { state: "cancelled", finishedAt: now(), summary: `cancelled by ${by} before it started` });
+        emit(cancelled);
+        pump();
+        return { ok: true, job: cancelled };
+      }
+      const active = running.get(id);
+      if (!active) return { ok: false, message: `job ${id} already ended (${job.state.replace("_", " ")})` };
+      active.pending.stop ??= "cancel";
+      active.pending.controller.abort(new Error(`cancelled by ${by}`));
+      return { ok: true, job };
+    },
+    get: (id) => store.get(id),
+    list: (limit) => store.list(limit),
+    readLog: (id) => store.readLog(id),
+    drain: async () => void (await Promise.allSettled([...running.values()].map((r) => r.done))),
+    abortAll: () => {
+      for (const { pending } of running.values()) pending.controller.abort(new Error("magi is stopping"));
+    },
+  };
+}

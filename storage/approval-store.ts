@@ -1,0 +1,75 @@
+// Pending approval requests and their votes, so a restart loses nothing and a decision is taken exactly once.
+import type Database from "better-sqlite3";
+import type { ApprovalPolicy, ApprovalState, Vote } from "../commands/approval-policy.ts";
+import type { VoteKind } from "../commands/reaction-keys.ts";
+
+// A stored request.
+export interface StoredApproval {
+  id: number;
+  roomId: string;
+  commandEventId: string;
+  auditId: number | null;
+  requester: string;
+  text: string;
+  work: string;
+  policy: ApprovalPolicy;
+  state: ApprovalState;
+  createdAt: number;
+  expiresAt: number;
+  decidedBy: string | null;
+  promptEventId: string | null;
+  votes: Vote[];
+}
+
+// Fields of a new request.
+export type NewApproval = Pick<StoredApproval, "roomId" | "commandEventId" | "auditId" | "requester" | "text" | "work" | "policy" | "createdAt" | "expiresAt">;
+
+const COLUMNS = `id, room_id AS roomId, command_event_id AS commandEventId, audit_id AS auditId, requester, text, work, policy,
+  state, created_at AS createdAt, expires_at AS expiresAt, decided_by AS decidedBy, prompt_event_id AS promptEventId`;
+
+// Reads and writes approvals.
+export function createApprovalStore(db: Database.Database) {
+  const insert = db.prepare(`INSERT INTO approvals (room_id, command_event_id, audit_id, requester, text, work, policy, state, created_at, expires_at)
+    VALUES (@roomId, @commandEventId, @auditId, @requester, @text, @work, @policy, 'pending', @createdAt, @expiresAt)`);
+  const byId = db.prepare<[number], Record<string, unknown>>(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`);
+  const byPrompt = db.prepare<[string], { id: number }>("SELECT id FROM approvals WHERE prompt_event_id = ?");
+  const byCommand = db.prepare<[string], { id: number }>("SELECT id FROM approvals WHERE command_event_id = ?");
+  const votes = db.prepare<[number], Vote>("SELECT reaction_event_id AS reactionId, voter, kind FROM approval_votes WHERE approval_id = ? AND withdrawn = 0 ORDER BY cast_at");
+  const addVote = db.prepare("INSERT OR IGNORE INTO approval_votes (reaction_event_id, approval_id, voter, kind, cast_at) VALUES (?, ?, ?, ?, ?)");
+  const withdraw = db.prepare<[string], { approvalId: number }>("UPDATE approval_votes SET withdrawn = 1 WHERE reaction_event_id = ? AND withdrawn = 0 RETURNING approval_id AS approvalId");
+  const setPrompt = db.prepare("UPDATE approvals SET prompt_event_id = ? WHERE id = ?");
+  const transition = db.prepare("UPDATE approvals SET state = ?, decided_at = ?, decided_by = ? WHERE id = ? AND state = 'pending'");
+  const dueIds = db.prepare<[number], { id: number }>("SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ?");
+  const pendingIds = db.prepare<[], { id: number }>("SELECT id FROM approvals WHERE state = 'pending'");
+
+  const get = (id: number): StoredApproval | undefined => {
+    const row = byId.get(id);
+    if (!row) return undefined;
+    return { ...(row as unknown as StoredApproval), policy: JSON.parse(row.policy as string) as ApprovalPolicy, votes: votes.all(id) };
+  };
+  return {
+    create: (a: NewApproval) => get(Number(insert.run({ ...a, policy: JSON.stringify(a.policy) }).lastInsertRowid))!,
+    get,
+    findByPrompt: (eventId: string) => {
+      const row = byPrompt.get(eventId);
+      return row ? get(row.id) : undefined;
+    },
+    findByCommand: (eventId: string) => {
+      const row = byCommand.get(eventId);
+      return row ? get(row.id) : undefined;
+    },
+    setPrompt: (id: number, eventId: string) => void setPrompt.run(eventId, id),
+    // Records a vote once per reaction event; false if that reaction was already counted.
+    addVote: (id: number, reactionId: string, voter: string, kind: VoteKind, now: number) => addVote.run(reactionId, id, voter, kind, now).changes === 1,
+    // Withdraws the vote a redacted reaction cast; returns the request it belonged to.
+    withdrawVote: (reactionId: string) => withdraw.get(reactionId)?.approvalId,
+    // Moves a pending request to a final state; true only for the one caller that made the move.
+    transition: (id: number, state: ApprovalState, now: number, by: string | null) => transition.run(state, now, by, id).changes === 1,
+    dueForExpiry: (now: number) => dueIds.all(now).map((r) => r.id),
+    pending: () => pendingIds.all().map((r) => r.id),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
+  };
+}
+
+// The approval store's interface.
+export type ApprovalStore = ReturnType<typeof createApprovalStore>;

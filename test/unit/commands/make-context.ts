@@ -1,0 +1,41 @@
+// A real command context for unit tests: in-memory SQLite for jobs and audit, a small inventory, and actions that record calls.
+import { COMMANDS } from "../../../commands/registry.ts";
+import type { Level } from "../../../commands/levels.ts";
+import type { CommandContext, HostActions } from "../../../commands/types.ts";
+import { createPolicyLookup, defaultPolicies } from "../../../commands/policies.ts";
+import type { HostEntry } from "../../../runners/inventory.ts";
+import { createJobQueue } from "../../../runners/jobs/job-queue.ts";
+import { createAuditLog } from "../../../storage/audit-log.ts";
+import { createJobStore } from "../../../storage/job-store.ts";
+import { openDatabase } from "../../../storage/open-database.ts";
+
+const HOSTS: HostEntry[] = [
+  { name: "misato", address: "10.0.0.11", tags: ["k3s", "prod"], mac: "00:11:22:33:44:55", ssh: { name: "misato", address: "10.0.0.11", port: 22, user: "root", identityFile: "/k", hostKey: "ssh-ed25519 AAAA", sudo: false } },
+  { name: "nas", address: "10.0.0.20", tags: ["storage"] },
+];
+
+// A context for the given level, plus the calls its actions received.
+export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
+  const db = openDatabase(":memory:");
+  const calls: string[] = [];
+  const actions: HostActions = {
+    wake: async (host) => (calls.push(`wake ${host}`), { ok: true, summary: `${host} is up` }),
+    power: async (host, action) => (calls.push(`${action} ${host}`), { ok: true, summary: `${host} done` }),
+  };
+  const jobs = createJobQueue({ store: createJobStore(db), concurrency: 2, listener: () => {} });
+  const ctx: CommandContext = {
+    caller: { userId: "@dan:example.org", level },
+    roomId: "!room:example.org",
+    prefix: "!",
+    commands: COMMANDS,
+    hosts: HOSTS.map((h) => ({ name: h.name, address: h.address, tags: h.tags })),
+    audit: createAuditLog(db),
+    inventory: new Map(HOSTS.map((h) => [h.name, h])),
+    jobs,
+    actions,
+    policyFor: createPolicyLookup(defaultPolicies(300_000)),
+    now: () => Date.now(),
+    ...extra,
+  };
+  return { ctx, calls, jobs, db };
+}
