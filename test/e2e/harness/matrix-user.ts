@@ -97,6 +97,14 @@ export class TestUser {
     return this.waitFor(roomId, (e) => e.type === "m.room.message" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandEventId, timeoutMs);
   }
 
+  // Downloads an mxc:// upload (authenticated media).
+  async download(mxc: string): Promise<Buffer> {
+    const [server, mediaId] = mxc.slice("mxc://".length).split("/");
+    const response = await fetch(`${this.baseUrl}/_matrix/client/v1/media/download/${server}/${mediaId}`, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!response.ok) throw new Error(`download ${mxc} → ${response.status}`);
+    return Buffer.from(await response.arrayBuffer());
+  }
+
   // Every reply to a command event seen so far.
   async repliesTo(roomId: string, commandEventId: string): Promise<TimelineEvent[]> {
     return (await this.timeline(roomId)).filter((e) => e.type === "m.room.message" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandEventId);
