@@ -13,6 +13,8 @@ export interface DeliverDeps {
   audit: AuditLog;
   log: Logger;
   attachJob(jobId: number, roomId: string, eventId: string): void;
+  // Remembers which audit row a job belongs to, so the job's result completes the row.
+  noteJobAudit?(jobId: number, auditId: number, prefix: string): void;
 }
 
 // The audit outcome for an output.
@@ -27,6 +29,7 @@ export function summarizeOutput(output: Output, errorId?: string): string {
 export function createDeliver(deps: DeliverDeps) {
   return async (target: ReplyTarget, output: Output, auditId: number | null, errorId?: string, outcomePrefix = ""): Promise<void> => {
     if (auditId !== null) deps.audit.setOutcome(auditId, outcomePrefix + summarizeOutput(output, errorId));
+    if (auditId !== null && output.job !== undefined) deps.noteJobAudit?.(output.job, auditId, outcomePrefix);
     const replyId = await deps.reply.send(target, output.blocks);
     if (output.job !== undefined) deps.attachJob(output.job, target.roomId, replyId);
     if (output.file) {

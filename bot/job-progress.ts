@@ -20,7 +20,7 @@ interface Tracked {
 }
 
 // Creates the job listener and attach(), which binds a job to the reply that announced it.
-export function createJobProgress(deps: { edits: EditPort; store: JobStore; log: Logger; throttleMs?: number }) {
+export function createJobProgress(deps: { edits: EditPort; store: JobStore; log: Logger; throttleMs?: number; onFinished?: (job: JobRecord) => void }) {
   const throttleMs = deps.throttleMs ?? 2000;
   const tracked = new Map<number, Tracked>();
   const inflight = new Set<Promise<void>>();
@@ -58,6 +58,7 @@ export function createJobProgress(deps: { edits: EditPort; store: JobStore; log:
       const t = entry(event.job);
       t.job = event.job;
       if (event.kind === "line") t.lines = [...t.lines, event.line].slice(-LAST_LINES);
+      if (event.kind === "state" && TERMINAL_STATES.includes(event.job.state)) deps.onFinished?.(event.job);
       schedule(t);
     },
     // Binds a job to its announcing reply, so later changes edit that message.

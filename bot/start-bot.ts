@@ -57,13 +57,24 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const rooms = await createRoomDirectory(client, config.rooms, log);
   const levelIn = (roomId: string, user: string) => capLevel(resolveLevel(user), rooms.policyFor(roomId)?.maxLevel ?? 4);
   const msgtypeFor = (roomId: string) => rooms.policyFor(roomId)?.replyMsgtype ?? "m.text";
-  const jobs = startJobs(db, client, log, { concurrency: config.jobs.concurrency, msgtypeFor });
+  const jobAudits = new Map<number, { auditId: number; prefix: string }>();
+  const jobs = startJobs(db, client, log, {
+    concurrency: config.jobs.concurrency, msgtypeFor,
+    onFinished: (job) => {
+      const row = jobAudits.get(job.id);
+      if (row) audit.setOutcome(row.auditId, `${row.prefix}job ${job.id} ${job.state.replace("_", " ")}: ${job.summary ?? ""}`.slice(0, 500));
+      jobAudits.delete(job.id);
+    },
+  });
   const contextFor = createContextFactory({
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory),
     policyFor: createPolicyLookup(defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });
   const reply = createReplyPort(client, log);
-  const deliver = createDeliver({ client, reply, audit, log, attachJob: jobs.progress.attach });
+  const deliver = createDeliver({
+    client, reply, audit, log, attachJob: jobs.progress.attach,
+    noteJobAudit: (jobId, auditId, prefix) => void jobAudits.set(jobId, { auditId, prefix }),
+  });
   const approvals = createApprovals({
     store: createApprovalStore(db), audit, reply, edits: jobs.edits, log, botUserId: userId, levelIn, now: () => Date.now(),
     execute: async (a, approvers) => {

@@ -10,12 +10,13 @@ import { createEditPort } from "./edit-port.ts";
 import { createJobProgress } from "./job-progress.ts";
 import { sendEventWithRetry } from "./send-event.ts";
 import { buildReply } from "./build-reply.ts";
+import type { JobRecord } from "../runners/jobs/types.ts";
 
 // Creates the queue and progress reporter; interrupted jobs are reported in their rooms.
-export function startJobs(db: Database.Database, client: MatrixClient, log: Logger, opts: { concurrency: number; msgtypeFor(roomId: string): ReplyMsgtype }) {
+export function startJobs(db: Database.Database, client: MatrixClient, log: Logger, opts: { concurrency: number; msgtypeFor(roomId: string): ReplyMsgtype; onFinished?: (job: JobRecord) => void }) {
   const store = createJobStore(db);
   const edits = createEditPort(client, log, opts.msgtypeFor);
-  const progress = createJobProgress({ edits, store, log });
+  const progress = createJobProgress({ edits, store, log, ...(opts.onFinished ? { onFinished: opts.onFinished } : {}) });
   const interrupted = store.interruptUnfinished(Date.now());
   const queue = createJobQueue({ store, concurrency: opts.concurrency, listener: progress.listener });
   const reportInterrupted = async () => {
