@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { loginUser, registerUser } from "../synapse/register-user.ts";
 import type { RunningSynapse } from "../synapse/start-synapse.ts";
 import type { SandboxState } from "./sandbox-state.ts";
+import type { DemoHost } from "./start-demo-host.ts";
 
 async function createRoom(baseUrl: string, token: string, invite: string): Promise<string> {
   const response = await fetch(`${baseUrl}/_matrix/client/v3/createRoom`, {
@@ -34,7 +35,7 @@ export async function createSandbox(hs: RunningSynapse): Promise<SandboxState> {
 }
 
 // Logs magi in afresh (each start gets its own device) and writes its token file and config.
-export async function writeSandboxConfig(dir: string, state: SandboxState): Promise<string> {
+export async function writeSandboxConfig(dir: string, state: SandboxState, demo?: DemoHost): Promise<string> {
   const session = await loginUser(state.homeserverUrl, "magi", state.bot.password);
   writeFileSync(join(dir, "magi-token"), session.accessToken + "\n", { mode: 0o600 });
   const config = {
@@ -43,6 +44,9 @@ export async function writeSandboxConfig(dir: string, state: SandboxState): Prom
     access: { users: { [state.demo.userId]: "admin" } },
     rooms: { [state.roomId]: { reply_msgtype: "m.text" } },
     admin_dms: true,
+    hosts: demo
+      ? { demo: { address: "127.0.0.1", tags: ["sandbox"], ssh: { port: demo.port, user: demo.user, identity_file: demo.clientKeyPath, host_key: demo.hostKeyLine } } }
+      : {},
   };
   const path = join(dir, "config.yaml");
   writeFileSync(path, "# Written by the magi sandbox on every start; edit config.example.yaml-style settings in a copy.\n" + stringify(config));

@@ -6,6 +6,7 @@ import { join } from "node:path";
 export interface SandboxState {
   homeserverUrl: string;
   port: number;
+  demoHostPort?: number;
   roomId: string;
   bot: { userId: string; password: string };
   demo: { userId: string; password: string; accessToken: string };

@@ -1,0 +1,47 @@
+// The magi command line as a newcomer meets it: check-config output and exit codes, and a clear error for a bad config at run.
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const REPO = fileURLToPath(new URL("../..", import.meta.url));
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, ["bot/bin.mjs", ...args], { cwd: REPO }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+  );
+
+describe("magi CLI", () => {
+  it("accepts config.example.yaml", async () => {
+    expect(await run(["check-config", "config.example.yaml"])).toMatchObject({ code: 0, stdout: "config.example.yaml: ok\n" });
+  });
+
+  it("prints every problem with its path and exits non-zero", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "magi-cli-"));
+    const bad = readFileSync(join(REPO, "config.example.yaml"), "utf8").replace("      port: 22", '      port: "twenty-two"').replace("admin_dms: false", "admin_dms: false\nadmin_dm: true");
+    writeFileSync(join(dir, "bad.yaml"), bad);
+    const result = await run(["check-config", join(dir, "bad.yaml")]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('hosts.misato.ssh.port: expected a number, got "twenty-two"\n');
+    expect(result.stderr).toContain("admin_dm: unknown key\n");
+    expect(result.stderr).toContain("bad.yaml: 2 problems\n");
+  });
+
+  it("refuses to run with an invalid config, naming the problem", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "magi-cli-"));
+    writeFileSync(join(dir, "c.yaml"), "matrix:\n  homeserver_url: nope\n");
+    const result = await run(["run", "--config", join(dir, "c.yaml")]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("matrix.homeserver_url:");
+    expect(result.stderr).toContain("rooms: required record is missing");
+  });
+
+  it("prints usage for an unknown subcommand", async () => {
+    const result = await run(["frobnicate"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("magi check-config FILE");
+  });
+});
