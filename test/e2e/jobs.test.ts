@@ -20,6 +20,7 @@ describe("jobs", () => {
   let bot: BotProcess;
   let nas: TestSshd;
   let kaji: TestSshd;
+  let asuka: TestSshd;
   let udp: UdpListener;
 
   const jobIdOf = (body: string) => Number(/^job (\d+) /.exec(body)?.[1]);
@@ -37,10 +38,14 @@ describe("jobs", () => {
     udp = await startUdpListener("127.0.0.1");
     nas = await startSshd({ dir, name: "nas" });
     kaji = await startSshd({ dir, name: "kaji", pathPrefix: FAKES, env: { MAGI_FAKE_HOST_DIR: join(dir, "kaji") } });
+    asuka = await startSshd({ dir, name: "asuka", pathPrefix: FAKES, env: { MAGI_FAKE_HOST_DIR: join(dir, "asuka") } });
     fx = await createMagiFixture("jobs");
     fx.config.hosts = {
       nas: hostConfigFor(nas, { mac: MAC, wake: { broadcast: "127.0.0.1", port: udp.port, timeout_seconds: 60 } }),
       kaji: hostConfigFor(kaji, { tags: ["lab"] }),
+      asuka: hostConfigFor(asuka, { tags: ["lab"] }),
+      // asuka's address and port, but kaji's key: what a changed host key looks like.
+      imposter: hostConfigFor({ ...asuka, hostKeyLine: kaji.hostKeyLine }),
     };
     fx.config.jobs = { confirm_minutes: 1 };
     bot = await fx.start();
@@ -51,6 +56,13 @@ describe("jobs", () => {
     nas?.resume();
     await nas?.stop();
     await kaji?.stop();
+    await asuka?.stop();
+    // The fake reboot restarted asuka's sshd on its own; stop that one too.
+    try {
+      process.kill(Number(readFileSync(join(dir, "asuka", "sshd.pid"), "utf8")));
+    } catch {
+      // already gone
+    }
     udp?.close();
   });
 
@@ -131,6 +143,30 @@ describe("jobs", () => {
     expect(body).toMatch(/^job \d+ · shutdown kaji · succeeded after \d+ s, exit code 0: kaji is down after \d+ s$/);
     expect(readFileSync(join(dir, "kaji", "power-calls.log"), "utf8")).toBe("poweroff --no-block\n");
     expect(await finalBody(prompt.event_id, /approved/)).toMatch(/^✅ shutdown kaji \(systemctl poweroff\): approved by @admin-jobs-\w+:localhost\. Started job \d+\.$/);
+  });
+
+  it("reboots after confirmation and reports when the host is back", async () => {
+    const command = await fx.admin.say(fx.roomId, "!reboot asuka");
+    const prompt = await fx.admin.waitForReply(fx.roomId, command);
+    await fx.admin.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: prompt.event_id, key: "👍🏽" } });
+    const jobReply = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && /^job \d+ · reboot asuka/.test(String(e.content.body)));
+    const body = await finalBody(jobReply.event_id, /succeeded|failed/, 40_000);
+    expect(body).toMatch(/^job \d+ · reboot asuka · succeeded after \d+ s, exit code 0: asuka went down after \d+ s and is back up after \d+ s$/);
+  });
+
+  it("refuses a host whose key changed, says so in the room, and audits it", async () => {
+    const command = await fx.admin.say(fx.roomId, "!reboot imposter");
+    const prompt = await fx.admin.waitForReply(fx.roomId, command);
+    await fx.admin.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: prompt.event_id, key: "✅" } });
+    const jobReply = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && /^job \d+ · reboot imposter/.test(String(e.content.body)));
+    const body = await finalBody(jobReply.event_id, /failed/);
+    expect(body).toMatch(/host key of imposter changed: expected SHA256:[A-Za-z0-9+/]{43}, got SHA256:[A-Za-z0-9+/]{43}/);
+    const db = new Database(fx.dbPath, { readonly: true });
+    const row = db.prepare("SELECT outcome FROM audit WHERE event_id = ?").get(command) as { outcome: string };
+    db.close();
+    expect(row.outcome).toMatch(/^approved by @admin-jobs-\w+:localhost; job \d+ failed: .*host key of imposter changed: expected SHA256:/);
+    expect(existsSync(join(dir, "asuka", "power-calls.log"))).toBe(true);
+    expect(readFileSync(join(dir, "asuka", "power-calls.log"), "utf8")).toBe("reboot --no-block\n");
   });
 
   it("rejects addresses, metacharacters and unknown hosts before anything runs", async () => {
