@@ -1,0 +1,57 @@
+// Live progress over the real job queue and an in-memory SQLite store; the edit port records what would be sent.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import pino from "pino";
+import { createJobProgress } from "../../../bot/job-progress.ts";
+import type { EditPort } from "../../../bot/edit-port.ts";
+import type { Block } from "../../../commands/types.ts";
+import { createJobQueue } from "../../../runners/jobs/job-queue.ts";
+import { createJobStore } from "../../../storage/job-store.ts";
+import { openDatabase } from "../../../storage/open-database.ts";
+
+const text = (blocks: Block[]) => blocks.map((b) => (b.kind === "text" || b.kind === "code" ? b.text : "")).join("\n");
+
+describe("job progress", () => {
+  beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => vi.useRealTimers());
+
+  it("edits the job message at most every 2 s, then once more with the result", async () => {
+    const store = createJobStore(openDatabase(":memory:"));
+    const edits: { at: number; body: string }[] = [];
+    const port: EditPort = { edit: async (_room, _id, blocks) => void edits.push({ at: Date.now(), body: text(blocks) }) };
+    const progress = createJobProgress({ edits: port, store, log: pino({ level: "silent" }) });
+    const queue = createJobQueue({ store, concurrency: 1, listener: progress.listener });
+    const { job } = queue.submit({
+      command: "wake", host: "nas", requester: "@dan:x", roomId: "!r", mutating: true, timeoutMs: 60_000,
+      work: async (io) => {
+        io.phase("sending magic packet");
+        for (let i = 1; i <= 50; i++) {
+          io.log(`line ${i}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return { ok: true, summary: "nas is up after 5 s", exitCode: 0 };
+      },
+    });
+    progress.attach(job.id, "!r", "$reply");
+    await vi.advanceTimersByTimeAsync(6_000);
+    const gaps = edits.slice(1, -1).map((e, i) => e.at - edits[i]!.at);
+    expect(gaps.every((gap) => gap >= 2000)).toBe(true);
+    expect(edits.length).toBeLessThanOrEqual(5);
+    expect(edits.at(-2)!.body).toMatch(/^job 1 · wake nas · running \(sending magic packet\) · \d s\nline \d+/);
+    expect(edits.at(-1)!.body).toBe("job 1 · wake nas · succeeded after 5 s, exit code 0: nas is up after 5 s");
+    expect(store.readLog(job.id)).toBe(Array.from({ length: 50 }, (_, i) => `line ${i + 1}\n`).join(""));
+  });
+
+  it("keeps a job's final state for an announcement that arrives late", async () => {
+    const store = createJobStore(openDatabase(":memory:"));
+    const edits: string[] = [];
+    const progress = createJobProgress({ edits: { edit: async (_r, _e, blocks) => void edits.push(text(blocks)) }, store, log: pino({ level: "silent" }) });
+    const queue = createJobQueue({ store, concurrency: 1, listener: progress.listener });
+    const { job } = queue.submit({ command: "wake", host: "nas", requester: "@dan:x", roomId: "!r", mutating: false, timeoutMs: 1000, work: async () => ({ ok: false, summary: "no MAC" }) });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(edits).toEqual([]);
+    progress.attach(job.id, "!r", "$late");
+    await vi.advanceTimersByTimeAsync(10);
+    expect(edits).toEqual(["job 1 · wake nas · failed after 0 s: no MAC"]);
+    expect(store.get(job.id)?.messageEventId).toBe("$late");
+  });
+});
