@@ -16,6 +16,7 @@ import { createServer, connect } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
+import { quotePosix } from "../../../runners/ssh/quote.ts";
 import { listProcessTree, signalEach } from "./procs.ts";
 
 // A running test sshd and the handles tests use to break it.
@@ -34,8 +35,17 @@ export type TestSshd = {
   kill: () => void;
 };
 
-// Options for startSshd; pathPrefix is put first on PATH for sessions.
-export type StartSshdOptions = { dir: string; name: string; port?: number; pathPrefix?: string };
+// Options for startSshd; pathPrefix is put first on PATH for sessions; env adds session variables
+// (no spaces or quotes); runLinks gives the host a private /run holding these symlinks (name -> target),
+// as /run/current-system and /run/booted-system on NixOS, which needs root for its own mount namespace.
+export type StartSshdOptions = {
+  dir: string;
+  name: string;
+  port?: number;
+  pathPrefix?: string;
+  env?: Record<string, string>;
+  runLinks?: Record<string, string>;
+};
 
 const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -61,8 +71,13 @@ function waitForBanner(port: number, timeoutMs: number): Promise<boolean> {
 }
 
 // Writes an sshd_config that lets only the generated client key in.
-function writeConfig(dir: string, port: number, pathPrefix?: string): string {
+function writeConfig(dir: string, port: number, pathPrefix?: string, env: Record<string, string> = {}): string {
   const path = pathPrefix ? `${pathPrefix}:${SYSTEM_PATH}` : SYSTEM_PATH;
+  // sshd uses only the first SetEnv line, so every variable goes on it.
+  const extra = Object.entries(env).map(([k, v]) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /[\s"']/.test(v)) throw new Error(`unsupported session variable ${k}=${v}`);
+    return ` ${k}=${v}`;
+  });
   const lines = [
     `Port ${port}`,
     "ListenAddress 127.0.0.1",
@@ -74,11 +89,24 @@ function writeConfig(dir: string, port: number, pathPrefix?: string): string {
     "PasswordAuthentication no",
     "KbdInteractiveAuthentication no",
     "PermitRootLogin prohibit-password",
-    `SetEnv PATH=${path}`,
+    `SetEnv PATH=${path}${extra.join("")}`,
   ];
   const file = join(dir, "sshd_config");
   writeFileSync(file, lines.join("\n") + "\n");
   return file;
+}
+
+// Runs argv in a new mount namespace with a fresh tmpfs on /run holding links; unshare and sh
+// both exec, so the pid stays sshd's and stop/pause/kill work unchanged. unshare makes mounts
+// private by default, so nothing leaks into the real /run.
+function wrapInMountNamespace(argv: string[], links?: Record<string, string>): string[] {
+  if (!links) return argv;
+  const steps = ["set -e", "mount -t tmpfs -o mode=755 tmpfs /run", "mkdir -p /run/sshd"];
+  for (const [name, target] of Object.entries(links)) {
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`bad /run link name ${name}`);
+    steps.push(`ln -s ${quotePosix(target)} /run/${name}`);
+  }
+  return ["unshare", "-m", "--", "sh", "-c", [...steps, 'exec "$@"'].join("\n"), "sh", ...argv];
 }
 
 // Starts sshd with fresh host and client keys under dir/name and waits until it serves.
@@ -91,8 +119,9 @@ export async function startSshd(opts: StartSshdOptions): Promise<TestSshd> {
   writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_ed25519.pub")));
   if (process.getuid?.() === 0) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const port = opts.port ?? (await findFreePort());
-  const config = writeConfig(dir, port, opts.pathPrefix);
-  const child = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", config], { stdio: ["ignore", "ignore", "pipe"] });
+  const config = writeConfig(dir, port, opts.pathPrefix, opts.env);
+  const [command, ...args] = wrapInMountNamespace(["/usr/sbin/sshd", "-D", "-e", "-f", config], opts.runLinks);
+  const child = spawn(command!, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr.on("data", (d: Buffer) => (log += d.toString()));
   let exited = false;
