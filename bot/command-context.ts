@@ -4,6 +4,7 @@ import { COMMANDS } from "../commands/registry.ts";
 import type { Caller, CommandContext, HostActions } from "../commands/types.ts";
 import type { Inventory } from "../runners/inventory.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
+import type { StatusPort } from "../runners/status/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 
 // Everything a context is made of.
@@ -13,6 +14,7 @@ export interface ContextServices {
   audit: AuditLog;
   jobs: JobsPort;
   actions: HostActions;
+  status: StatusPort;
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
 }
 
@@ -29,6 +31,7 @@ export function createContextFactory(services: ContextServices) {
     inventory: services.inventory,
     jobs: services.jobs,
     actions: services.actions,
+    status: services.status,
     policyFor: services.policyFor,
     ...(approvedBy ? { approvedBy } : {}),
     now: () => Date.now(),

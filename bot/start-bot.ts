@@ -7,6 +7,7 @@ import type { Config } from "../config/schema.ts";
 import { createHostActions } from "../runners/host-actions.ts";
 import { resolveInventory } from "../runners/inventory.ts";
 import { getDefaultPool } from "../runners/ssh/index.ts";
+import { createStatusPort } from "../runners/status/index.ts";
 import { createApprovalStore } from "../storage/approval-store.ts";
 import { createAuditLog } from "../storage/audit-log.ts";
 import { createKvStore } from "../storage/kv-store.ts";
@@ -67,7 +68,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     },
   });
   const contextFor = createContextFactory({
-    prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory),
+    prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
     policyFor: createPolicyLookup(defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });
   const reply = createReplyPort(client, log);

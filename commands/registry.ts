@@ -10,6 +10,7 @@ import { logCommand } from "./log.ts";
 import { cancelCommand } from "./cancel.ts";
 import { wakeCommand } from "./wake.ts";
 import { rebootCommand, shutdownCommand } from "./power.ts";
+import { statusCommand } from "./status.ts";
 
 // Every command, in the order help lists them.
 export const COMMANDS: readonly CommandSpec[] = [
@@ -17,6 +18,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   whoamiCommand,
   pingCommand,
   hostsCommand,
+  statusCommand,
   jobsCommand,
   logCommand,
   wakeCommand,

@@ -4,6 +4,7 @@ import type { Level } from "./levels.ts";
 import type { ApprovalPolicy } from "./approval-policy.ts";
 import type { Inventory } from "../runners/inventory.ts";
 import type { JobIO, JobOutcome, JobsPort } from "../runners/jobs/types.ts";
+import type { StatusPort } from "../runners/status/types.ts";
 
 // Who sent a command, as magi sees them in this room.
 export interface Caller {
@@ -56,6 +57,8 @@ export interface CommandContext {
   inventory: Inventory;
   jobs: JobsPort;
   actions: HostActions;
+  // Host health for !status, collected over SSH within the status timeout.
+  status: StatusPort;
   // The approval policy for a command on these hosts, if it needs one.
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
   // Set when this run was approved; commands run at once instead of asking again.

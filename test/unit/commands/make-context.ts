@@ -33,6 +33,7 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     inventory: new Map(HOSTS.map((h) => [h.name, h])),
     jobs,
     actions,
+    status: { collect: async (hosts) => hosts.map((h) => ({ host: h.name, reach: "no-ssh" as const })) },
     policyFor: createPolicyLookup(defaultPolicies(300_000)),
     now: () => Date.now(),
     ...extra,

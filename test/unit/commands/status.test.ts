@@ -1,0 +1,60 @@
+import { describe, expect, it } from "vitest";
+import { prepareCommand } from "../../../commands/dispatch.ts";
+import type { Output } from "../../../commands/types.ts";
+import type { HostEntry } from "../../../runners/inventory.ts";
+import type { HostStatus, StatusPort } from "../../../runners/status/types.ts";
+import { makeContext } from "./make-context.ts";
+
+// A port that reports every host as unreachable and remembers whom it was asked about.
+function recordingPort(asked: string[][]): StatusPort {
+  return {
+    collect: async (hosts: readonly HostEntry[]) => {
+      asked.push(hosts.map((h) => h.name));
+      return hosts.map((h): HostStatus => (h.ssh ? { host: h.name, reach: "unreachable", note: "connection refused", elapsedMs: 3 } : { host: h.name, reach: "no-ssh" }));
+    },
+  };
+}
+
+async function run(body: string, asked: string[][]): Promise<Output> {
+  const { ctx } = makeContext(1, { status: recordingPort(asked) });
+  const prepared = prepareCommand(body, ctx, () => {});
+  if (prepared.decision === "ignored") throw new Error("ignored");
+  return prepared.decision === "allowed" ? (await prepared.run()).output : prepared.output;
+}
+
+describe("!status", () => {
+  it("refuses unknown names, addresses and shell text before asking the port anything", async () => {
+    const asked: string[][] = [];
+    for (const [body, message] of [
+      ["!status nobody", "unknown host nobody: use a name from !hosts, a @tag, or all"],
+      ["!status 10.0.0.11", 'unknown host "10.0.0.11": use a name from !hosts, a @tag, or all'],
+      ["!status misato;reboot", 'unknown host "misato;reboot": use a name from !hosts, a @tag, or all'],
+      ["!status $(id)", 'unknown host "$(id)": use a name from !hosts, a @tag, or all'],
+      ["!status @nope", "no host has the tag @nope"],
+      ["!status misato reboot", "expected at most one argument. Usage: !status [host|@tag|a,b|all]"],
+    ]) {
+      const output = await run(body!, asked);
+      expect(output).toEqual({ ok: false, blocks: [{ kind: "text", text: message }] });
+    }
+    expect(asked).toEqual([]);
+  });
+
+  it("shows the fleet as a table, one row per host in inventory order", async () => {
+    const asked: string[][] = [];
+    const output = await run("!status", asked);
+    expect(asked).toEqual([["misato", "nas"]]);
+    expect(output.blocks[0]).toMatchObject({ kind: "text", text: expect.stringMatching(/^2 hosts in \d+\.\d s: 1 unreachable, 1 no ssh configured$/) });
+    expect(output.blocks[1]).toEqual({
+      kind: "table",
+      columns: ["host", "state", "up", "load", "nixos", "problems"],
+      rows: [["misato", "unreachable", "—", "—", "—", "connection refused"], ["nas", "no ssh configured", "—", "—", "—", "—"]],
+    });
+  });
+
+  it("shows one host, by name or by a tag that matches only it, as a detail view", async () => {
+    const asked: string[][] = [];
+    expect((await run("!status nas", asked)).blocks).toEqual([{ kind: "text", text: "nas: no ssh configured — magi has no SSH settings for it, so it cannot check it" }]);
+    expect((await run("!status @k3s", asked)).blocks).toEqual([{ kind: "text", text: "misato: unreachable — connection refused" }]);
+    expect(asked).toEqual([["nas"], ["misato"]]);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { collectHost, type RunProbe } from "../../../../runners/status/collect-host.ts";
+import { mapConcurrently } from "../../../../runners/status/fan-out.ts";
+import { PROBE_NAMES, PROBES, type ProbeName } from "../../../../runners/status/probes.ts";
+import type { HostEntry } from "../../../../runners/inventory.ts";
+import type { StatusSettings } from "../../../../runners/status/types.ts";
+import { exited, OUTPUTS, refused } from "./make-result.ts";
+
+const SETTINGS: StatusSettings = {
+  timeoutMs: 300,
+  concurrency: 4,
+  diskThresholdPercent: 90,
+  checks: [
+    { name: "k8s-nodes", command: ["kubectl", "get", "nodes"], tags: ["k3s"], ok: { exitCode: 0 } },
+    { name: "storage-only", command: ["true"], tags: ["storage"], ok: { exitCode: 0 } },
+  ],
+};
+
+function host(name: string, extra: Partial<HostEntry> = {}): HostEntry {
+  const ssh = { name, address: "127.0.0.1", port: 22, user: "root", identityFile: "/k", hostKey: "ssh-ed25519 AAAA", sudo: true };
+  return { name, address: "127.0.0.1", tags: ["k3s"], ssh, ...extra };
+}
+
+// Answers each fixed probe with realistic output, recording what ran and how.
+function answering(calls: { argv: readonly string[]; sudo: boolean | undefined }[] = []): RunProbe {
+  const outputs: Record<ProbeName, string> = { proc: OUTPUTS.proc, links: OUTPUTS.links, nixos: OUTPUTS.nixos, units: OUTPUTS.units, zfs: OUTPUTS.zfsHealthy, disks: OUTPUTS.df };
+  const byArgv = new Map(PROBE_NAMES.map((name) => [PROBES[name].join(" "), outputs[name]]));
+  return async (_target, argv, opts) => {
+    calls.push({ argv, sudo: opts.sudo });
+    return exited(0, byArgv.get(argv.join(" ")) ?? "misato Ready\n");
+  };
+}
+
+describe("collectHost", () => {
+  it("runs every fixed probe plus the checks for the host's tags; only checks use the host's sudo", async () => {
+    const calls: { argv: readonly string[]; sudo: boolean | undefined }[] = [];
+    const status = await collectHost(host("misato"), SETTINGS, answering(calls));
+    expect(status.reach).toBe("up");
+    expect(calls.map((c) => c.argv.join(" "))).toEqual([...Object.values(PROBES).map((a) => a.join(" ")), "kubectl get nodes"]);
+    expect(calls.filter((c) => c.sudo).map((c) => c.argv[0])).toEqual(["kubectl"]);
+  });
+
+  it("gives a hung host's row at the deadline and cancels its probes", async () => {
+    const signals: AbortSignal[] = [];
+    const hang: RunProbe = (_t, _a, opts) => (signals.push(opts.signal!), new Promise(() => {}));
+    const started = Date.now();
+    const status = await collectHost(host("casper"), SETTINGS, hang);
+    expect(Date.now() - started).toBeLessThan(SETTINGS.timeoutMs + 200);
+    expect(status).toMatchObject({ host: "casper", reach: "unreachable", note: "no answer within 0.3 s" });
+    expect(signals.every((s) => s.aborted)).toBe(true);
+  });
+
+  it("keeps what answered when one probe hangs", async () => {
+    const slowUnits: RunProbe = (t, argv, opts) => (argv[0] === "systemctl" ? new Promise(() => {}) : answering()(t, argv, opts));
+    const status = await collectHost(host("misato"), SETTINGS, slowUnits);
+    expect(status).toMatchObject({ reach: "up", failedUnits: { kind: "unknown", note: "no answer within 0.3 s" }, nixos: { kind: "ok" } });
+  });
+
+  it("reports a refused connection at once, and a host without ssh without trying", async () => {
+    const down: RunProbe = async () => refused("cannot connect to melchior (root@127.0.0.1:22): connect ECONNREFUSED 127.0.0.1:22");
+    const started = Date.now();
+    expect(await collectHost(host("melchior"), SETTINGS, down)).toMatchObject({ reach: "unreachable", note: "connection refused" });
+    expect(Date.now() - started).toBeLessThan(100);
+    const never: RunProbe = () => Promise.reject(new Error("must not run"));
+    expect(await collectHost(host("vps", { ssh: undefined }), SETTINGS, never)).toEqual({ host: "vps", reach: "no-ssh" });
+  });
+});
+
+describe("mapConcurrently", () => {
+  it("keeps order and never runs more than the limit at once", async () => {
+    let running = 0;
+    let peak = 0;
+    const delays = [50, 10, 30, 5, 20, 1];
+    const results = await mapConcurrently(delays, 2, async (ms) => {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setTimeout(r, ms));
+      running--;
+      return ms * 2;
+    });
+    expect(results).toEqual([100, 20, 60, 10, 40, 2]);
+    expect(peak).toBe(2);
+  });
+
+  it("lets a slow item hold up only its own slot", async () => {
+    const started = Date.now();
+    await mapConcurrently([200, 20, 20, 20, 20], 2, (ms) => new Promise((r) => setTimeout(r, ms)));
+    expect(Date.now() - started).toBeLessThan(260);
+  });
+});
