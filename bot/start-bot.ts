@@ -2,7 +2,8 @@
 import type { Logger } from "pino";
 import { capLevel, createLevelResolver } from "../commands/access.ts";
 import { prepareCommand } from "../commands/dispatch.ts";
-import { createPolicyLookup, defaultPolicies } from "../commands/policies.ts";
+import { checkRuleCommands, createPolicyLookup, defaultPolicies } from "../commands/policies.ts";
+import { COMMANDS } from "../commands/registry.ts";
 import type { Config } from "../config/schema.ts";
 import { createHostActions } from "../runners/host-actions.ts";
 import { resolveInventory } from "../runners/inventory.ts";
@@ -46,6 +47,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   registerSecret(token.token);
   routeSdkLogs(log);
   const { inventory, problems } = await resolveInventory(config.hosts);
+  problems.push(...checkRuleCommands(config.approvals, COMMANDS));
   if (problems.length > 0) throw new Error(problems.join("; "));
   const db = openDatabase(config.storage.path);
   const storage = createSqliteStorageProvider(createKvStore(db));
@@ -69,7 +71,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
   const contextFor = createContextFactory({
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
-    policyFor: createPolicyLookup(defaultPolicies(config.jobs.confirm_minutes * 60_000)),
+    policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });
   const reply = createReplyPort(client, log);
   const deliver = createDeliver({

@@ -82,6 +82,36 @@ const jobsSection = z.strictObject({
   confirm_minutes: z.number().min(1).max(60).default(5),
 });
 
+// A host name or @tag an approval rule applies to.
+const hostMatcher = z.string().regex(/^@?[a-z0-9][a-z0-9-]{0,62}$/, "expected a host name or @tag");
+
+// One approval rule; hosts is always a list after parsing. approvals: 0 means the command runs without asking.
+const approvalRule = z.strictObject({
+  command: z.string().regex(/^(\*|[a-z][a-z0-9-]*)$/, 'expected a command name without the prefix, or "*"'),
+  hosts: z.union([hostMatcher, z.array(hostMatcher).min(1)]).transform((h) => (typeof h === "string" ? [h] : h)).optional(),
+  approvals: z.number().int().min(0).max(10).default(1),
+  min_level: level.default(3).refine((l) => l >= 1, "approvers need at least level 1 (communication)"),
+  self_approval: z.union([z.boolean(), z.literal("only")]).default(false),
+  expires_minutes: z.number().min(1).max(24 * 60).default(15),
+}).refine((r) => r.self_approval !== "only" || r.approvals <= 1, {
+  path: ["approvals"],
+  message: "with self_approval: only the requester alone confirms, so approvals must be 0 or 1",
+});
+
+// Rules may only name hosts and tags that exist: a typo would otherwise silently drop an approval.
+// This also runs when other parts failed, on unvalidated input, so it only looks at well-formed pieces.
+function checkRuleHosts(config: { hosts: Record<string, { tags: string[] }>; approvals: { hosts?: string[] | undefined }[] }, ctx: z.core.$RefinementCtx): void {
+  if (!Array.isArray(config.approvals) || typeof config.hosts !== "object" || config.hosts === null) return;
+  const tags = new Set(Object.values(config.hosts).flatMap((h) => (Array.isArray(h?.tags) ? h.tags : [])));
+  config.approvals.forEach((rule, index) => {
+    const matchers = Array.isArray(rule?.hosts) ? rule.hosts.filter((m) => typeof m === "string") : [];
+    for (const matcher of matchers) {
+      const known = matcher.startsWith("@") ? tags.has(matcher.slice(1)) : matcher in config.hosts;
+      if (!known) ctx.addIssue({ code: "custom", path: ["approvals", index, "hosts"], message: matcher.startsWith("@") ? `no host has the tag ${matcher}` : `unknown host ${matcher}` });
+    }
+  });
+}
+
 // The whole config file.
 export const configSchema = z.strictObject({
   matrix: matrixSection,
@@ -96,9 +126,13 @@ export const configSchema = z.strictObject({
   hosts: z.record(name, hostSection).default({}),
   status: statusSection.default({ timeout_seconds: 10, concurrency: 16, disk_threshold_percent: 90, checks: [] }),
   jobs: jobsSection.default({ concurrency: 4, timeout_minutes: 60, confirm_minutes: 5 }),
-});
+  // Who must approve what, first matching rule first; see commands/policies.ts.
+  approvals: z.array(approvalRule).default([]),
+}).superRefine(checkRuleHosts);
 
 // A validated config, with defaults filled in.
 export type Config = z.output<typeof configSchema>;
 // One host's validated inventory entry.
 export type HostConfig = Config["hosts"][string];
+// One validated approval rule.
+export type ApprovalRuleConfig = Config["approvals"][number];

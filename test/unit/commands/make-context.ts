@@ -34,7 +34,7 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     jobs,
     actions,
     status: { collect: async (hosts) => hosts.map((h) => ({ host: h.name, reach: "no-ssh" as const })) },
-    policyFor: createPolicyLookup(defaultPolicies(300_000)),
+    policyFor: createPolicyLookup([], (host) => HOSTS.find((h) => h.name === host)?.tags, defaultPolicies(300_000)),
     now: () => Date.now(),
     ...extra,
   };
