@@ -76,4 +76,12 @@ export const MIGRATIONS: readonly string[] = [
     withdrawn INTEGER NOT NULL DEFAULT 0
   );
   `,
+  `
+  CREATE TABLE host_locks (
+    host TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    locked_at INTEGER NOT NULL
+  );
+  `,
 ];
