@@ -5,6 +5,7 @@ import type { Caller, CommandContext, HostActions } from "../commands/types.ts";
 import type { Inventory } from "../runners/inventory.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
+import type { LockPort } from "../commands/lock-port.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 
 // Everything a context is made of.
@@ -15,6 +16,7 @@ export interface ContextServices {
   jobs: JobsPort;
   actions: HostActions;
   status: StatusPort;
+  locks: LockPort;
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
 }
 
@@ -32,6 +34,7 @@ export function createContextFactory(services: ContextServices) {
     jobs: services.jobs,
     actions: services.actions,
     status: services.status,
+    locks: services.locks,
     policyFor: services.policyFor,
     ...(approvedBy ? { approvedBy } : {}),
     now: () => Date.now(),

@@ -12,6 +12,7 @@ import { createStatusPort } from "../runners/status/index.ts";
 import { createApprovalStore } from "../storage/approval-store.ts";
 import { createAuditLog } from "../storage/audit-log.ts";
 import { createKvStore } from "../storage/kv-store.ts";
+import { createLockStore } from "../storage/lock-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
 import { createProcessedEvents } from "../storage/processed-events.ts";
 import { createApprovals } from "./approvals.ts";
@@ -71,6 +72,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
   const contextFor = createContextFactory({
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
+    locks: createLockStore(db),
     policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });
   const reply = createReplyPort(client, log);

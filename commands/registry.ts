@@ -11,6 +11,9 @@ import { cancelCommand } from "./cancel.ts";
 import { wakeCommand } from "./wake.ts";
 import { rebootCommand, shutdownCommand } from "./power.ts";
 import { statusCommand } from "./status.ts";
+import { lockCommand } from "./lock.ts";
+import { unlockCommand } from "./unlock.ts";
+import { locksCommand } from "./locks.ts";
 
 // Every command, in the order help lists them.
 export const COMMANDS: readonly CommandSpec[] = [
@@ -23,6 +26,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   logCommand,
   wakeCommand,
   cancelCommand,
+  locksCommand,
+  lockCommand,
+  unlockCommand,
   shutdownCommand,
   rebootCommand,
   auditCommand,

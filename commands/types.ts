@@ -5,6 +5,7 @@ import type { ApprovalPolicy } from "./approval-policy.ts";
 import type { Inventory } from "../runners/inventory.ts";
 import type { JobIO, JobOutcome, JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
+import type { LockPort } from "./lock-port.ts";
 
 // Who sent a command, as magi sees them in this room.
 export interface Caller {
@@ -59,6 +60,8 @@ export interface CommandContext {
   actions: HostActions;
   // Host health for !status, collected over SSH within the status timeout.
   status: StatusPort;
+  // Sticky host locks people take so nobody deploys over their work.
+  locks: LockPort;
   // The approval policy for a command on these hosts, if it needs one.
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
   // Set when this run was approved; commands run at once instead of asking again.

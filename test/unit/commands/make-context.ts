@@ -7,6 +7,7 @@ import type { HostEntry } from "../../../runners/inventory.ts";
 import { createJobQueue } from "../../../runners/jobs/job-queue.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";
 import { createJobStore } from "../../../storage/job-store.ts";
+import { createLockStore } from "../../../storage/lock-store.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 
 const HOSTS: HostEntry[] = [
@@ -33,6 +34,7 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     inventory: new Map(HOSTS.map((h) => [h.name, h])),
     jobs,
     actions,
+    locks: createLockStore(db),
     status: { collect: async (hosts) => hosts.map((h) => ({ host: h.name, reach: "no-ssh" as const })) },
     policyFor: createPolicyLookup([], (host) => HOSTS.find((h) => h.name === host)?.tags, defaultPolicies(300_000)),
     now: () => Date.now(),

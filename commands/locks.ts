@@ -1,0 +1,15 @@
+// !locks: who holds which host, since when and why.
+import { noArgs } from "./args.ts";
+import { describeLocks } from "./lock-view.ts";
+import { defineCommand, ok } from "./types.ts";
+
+// Lists every held host lock.
+export const locksCommand = defineCommand({
+  name: "locks",
+  aliases: [],
+  summary: "list locked hosts: who holds them, since when and why",
+  usage: "locks",
+  minLevel: 1,
+  args: noArgs,
+  run: (ctx) => ok(...describeLocks(ctx.locks.list())),
+});
