@@ -1,0 +1,99 @@
+// npm run bench:fanout — !status wall time over 1 host and over 30, end to end: a real magi process
+// and a real Synapse on loopback, 30 real sshd hosts whose fake NixOS tools each sleep 300 ms.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestUser } from "../test/e2e/harness/matrix-user.ts";
+import { setFakeDelay, startFleet, stopFleet, type Fleet } from "./fanout-fleet.ts";
+
+const HOSTS = 30;
+const DELAY_SECONDS = 0.3;
+const ROUNDS = 3;
+const WATCHDOG_MS = 120_000;
+
+// Time between the command and magi's reply by the homeserver's own timestamps, so polling adds nothing.
+async function timeCommand(admin: TestUser, roomId: string, text: string): Promise<{ ms: number; head: string }> {
+  const command = await admin.say(roomId, text);
+  // Polls slowly: the benchmark's client should not steal CPU from what it measures.
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const reply = (await admin.repliesTo(roomId, command))[0];
+    if (!reply) continue;
+    const sent = (await admin.timeline(roomId)).find((e) => e.event_id === command)!;
+    return { ms: reply.origin_server_ts - sent.origin_server_ts, head: String(reply.content.body).split("\n")[0]! };
+  }
+}
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}
+
+// CPU time (user + system) a process has used so far, in ms; /proc counts in 10 ms ticks.
+function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+// Peak resident set of a process, from the kernel's high-water mark.
+function readPeakRss(pid: number): string {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
+  return line ? `${(Number(line.split(/\s+/)[1]) / 1024).toFixed(1)} MiB` : "unknown";
+}
+
+async function measure(fleet: Fleet): Promise<void> {
+  const { admin, roomId, bot } = fleet;
+  if (!admin || !roomId || !bot?.child.pid) throw new Error("fleet not started");
+  const pid = bot.child.pid;
+  const ask = (text: string) => timeCommand(admin, roomId, text);
+  const coldOne = await ask("!status h01");
+  const coldAll = await ask("!status all");
+  const one: number[] = [];
+  const all: number[] = [];
+  const cpu: number[] = [];
+  let tally = coldAll.head;
+  for (let round = 0; round < ROUNDS; round++) {
+    one.push((await ask("!status h01")).ms);
+    const before = readCpuMs(pid);
+    const fleetRun = await ask("!status all");
+    cpu.push(readCpuMs(pid) - before);
+    all.push(fleetRun.ms);
+    tally = fleetRun.head;
+  }
+  setFakeDelay(fleet, 0);
+  const floorOne = (await ask("!status h01")).ms;
+  const floorAll = (await ask("!status all")).ms;
+  console.log(`status 1 host, first (opens its connection): ${coldOne.ms} ms`);
+  console.log(`status ${HOSTS} hosts, first (opens ${HOSTS - 1} connections): ${coldAll.ms} ms`);
+  console.log(`status 1 host, pooled, median of ${ROUNDS}: ${median(one)} ms (${one.join(", ")})`);
+  console.log(`status ${HOSTS} hosts, pooled, median of ${ROUNDS}: ${median(all)} ms (${all.join(", ")})`);
+  console.log(`ratio ${HOSTS}/1 pooled: ${(median(all) / median(one)).toFixed(2)} (goal <= 1.5); first: ${(coldAll.ms / coldOne.ms).toFixed(2)}`);
+  console.log(`magi CPU per ${HOSTS}-host status: ${median(cpu)} ms (${cpu.join(", ")})`);
+  console.log(`same without the artificial delay (what ${HOSTS * 6} SSH sessions cost on these ${availableParallelism()} cores): 1 host ${floorOne} ms, ${HOSTS} hosts ${floorAll} ms`);
+  console.log(`last ${HOSTS}-host reply: ${tally}`);
+  console.log(`magi peak RSS (VmHWM of pid ${pid}): ${readPeakRss(pid)}`);
+}
+
+async function main(): Promise<number> {
+  // The sshd harness adds one exit guard per host, on purpose; 30 hosts are not a listener leak.
+  process.setMaxListeners(HOSTS + 10);
+  const fleet: Fleet = { dir: mkdtempSync(join(tmpdir(), "magi-bench-fanout-")), hosts: [] };
+  const watchdog = setTimeout(() => {
+    console.error(`bench:fanout: gave up after ${WATCHDOG_MS / 1000} s`);
+    void stopFleet(fleet).then(() => process.exit(1));
+  }, WATCHDOG_MS);
+  const started = Date.now();
+  try {
+    await startFleet(fleet, HOSTS, DELAY_SECONDS);
+    console.log(`fanout: ${HOSTS} loopback sshd hosts, fake NixOS tools sleep ${DELAY_SECONDS * 1000} ms per command, status.concurrency ${HOSTS}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log("wall time: the command event to magi's reply, end to end through Synapse and a real magi process");
+    await measure(fleet);
+    return 0;
+  } finally {
+    clearTimeout(watchdog);
+    await stopFleet(fleet);
+    rmSync(fleet.dir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
