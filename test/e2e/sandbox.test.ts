@@ -43,6 +43,11 @@ describe("sandbox", () => {
     expect(who.content.body).toBe("You are @demo:localhost, level 4 (admin) in this room.");
     const hosts = await demo.waitForReply(state.roomId, await demo.say(state.roomId, "!hosts"));
     expect(hosts.content.body).toMatch(/demo\s+127\.0\.0\.1\s+@sandbox/);
+    // The demo host is this machine, reached over a pinned SSH key: status shows what applies to a non-NixOS host.
+    const status = await demo.waitForReply(state.roomId, await demo.say(state.roomId, "!status demo"));
+    expect(status.content.body).toMatch(/^demo: \w+/);
+    expect(status.content.body).toContain("NixOS: not NixOS");
+    expect(status.content.body).toMatch(/uptime: \d/);
   });
 
   it("stops cleanly on Ctrl-C and keeps its state for the next start", async () => {
