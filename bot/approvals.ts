@@ -60,9 +60,9 @@ export function createApprovals(deps: ApprovalDeps) {
 
   return {
     // Stores a request and posts its prompt in reply to the command.
-    request: async (target: ReplyTarget, info: { auditId: number; requester: string; text: string; work: string; policy: ApprovalPolicy }) => {
+    request: async (target: ReplyTarget, info: { auditId: number; requester: string; text: string; work: string; policy: ApprovalPolicy; binding?: Record<string, string> }) => {
       const now = deps.now();
-      const a = deps.store.create({ roomId: target.roomId, commandEventId: target.eventId, auditId: info.auditId, requester: info.requester, text: info.text, work: info.work, policy: info.policy, createdAt: now, expiresAt: now + info.policy.expiresMs });
+      const a = deps.store.create({ roomId: target.roomId, commandEventId: target.eventId, auditId: info.auditId, requester: info.requester, text: info.text, work: info.work, policy: info.policy, binding: info.binding ?? {}, createdAt: now, expiresAt: now + info.policy.expiresMs });
       deps.audit.setOutcome(info.auditId, `awaiting approval ${a.id}`);
       const promptId = await deps.reply.send(target, describePrompt(a));
       deps.store.setPrompt(a.id, promptId);

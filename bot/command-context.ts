@@ -23,7 +23,7 @@ export interface ContextServices {
 // Returns a factory for per-command contexts.
 export function createContextFactory(services: ContextServices) {
   const hosts = [...services.inventory.values()].map((h) => ({ name: h.name, address: h.address, tags: h.tags }));
-  return (caller: Caller, roomId: string, approvedBy?: string[]): CommandContext => ({
+  return (caller: Caller, roomId: string, approved?: CommandContext["approved"]): CommandContext => ({
     caller,
     roomId,
     prefix: services.prefix,
@@ -36,7 +36,7 @@ export function createContextFactory(services: ContextServices) {
     status: services.status,
     locks: services.locks,
     policyFor: services.policyFor,
-    ...(approvedBy ? { approvedBy } : {}),
+    ...(approved ? { approved } : {}),
     now: () => Date.now(),
   });
 }

@@ -78,11 +78,18 @@ export function createIntake(deps: IntakeDeps) {
     const auditId = deps.audit.record({ ...base, command: prepared.command, decision: prepared.decision });
     deps.log.info({ roomId, sender: event.sender, command: prepared.command, decision: prepared.decision, auditId }, "command received");
     if (prepared.decision !== "allowed") return background(deps.deliver(target, prepared.output, auditId));
-    if (prepared.approval) {
-      const info = { auditId, requester: event.sender, text: candidate.body, ...prepared.approval };
-      return background(deps.approvals.request(target, info));
-    }
-    background(prepared.run().then(({ output, errorId }) => deps.deliver(target, output, auditId, errorId)));
+    const { checkApproval, run } = prepared;
+    background(
+      (async () => {
+        const check = checkApproval ? await checkApproval() : { kind: "none" as const };
+        if (check.kind === "refused") return deps.deliver(target, check.output, auditId);
+        if (check.kind === "needed") {
+          return deps.approvals.request(target, { auditId, requester: event.sender, text: candidate.body, work: check.work, policy: check.policy, binding: check.binding });
+        }
+        const { output, errorId } = await run();
+        await deps.deliver(target, output, auditId, errorId);
+      })(),
+    );
   }
 
   // Handles one synced event; commands are claimed and audited before this returns, and run in the background.

@@ -83,7 +83,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const approvals = createApprovals({
     store: createApprovalStore(db), audit, reply, edits: jobs.edits, log, botUserId: userId, levelIn, now: () => Date.now(),
     execute: async (a, approvers) => {
-      const ctx = contextFor({ userId: a.requester, level: levelIn(a.roomId, a.requester) }, a.roomId, approvers);
+      const ctx = contextFor({ userId: a.requester, level: levelIn(a.roomId, a.requester) }, a.roomId, { by: approvers, binding: a.binding });
       const prepared = prepareCommand(a.text, ctx, (errorId, error) => log.error({ errorId, err: error }, "approved command threw"));
       const target = { roomId: a.roomId, eventId: a.commandEventId, msgtype: msgtypeFor(a.roomId) };
       if (prepared.decision === "ignored") return "Nothing to run.";

@@ -7,12 +7,19 @@ import { suggestNames } from "./suggest.ts";
 import { fail, type CommandContext, type Output } from "./types.ts";
 import { describeArgsProblem } from "./args.ts";
 import type { ApprovalPolicy } from "./approval-policy.ts";
+import { describeLevel } from "./levels.ts";
 
 // What became of a message before anything runs: a final answer, or permission to run.
 export type Prepared =
   | { decision: "ignored" }
   | { decision: "invalid" | "denied"; command: string; output: Output }
-  | { decision: "allowed"; command: string; approval?: { policy: ApprovalPolicy; work: string }; run(): Promise<{ output: Output; errorId?: string }> };
+  | { decision: "allowed"; command: string; checkApproval?(): Promise<ApprovalCheck>; run(): Promise<{ output: Output; errorId?: string }> };
+
+// Whether an allowed command must wait for approval, and bound to what.
+export type ApprovalCheck =
+  | { kind: "none" }
+  | { kind: "needed"; policy: ApprovalPolicy; work: string; binding: Record<string, string> }
+  | { kind: "refused"; output: Output };
 
 // Parses, finds the command, checks access once and validates arguments; nothing has run yet.
 export function prepareCommand(body: string, ctx: CommandContext, logError: (errorId: string, error: unknown) => void): Prepared {
@@ -35,17 +42,23 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
     const problem = describeArgsProblem(args.error);
     return { decision: "invalid", command: spec.name, output: fail(`${problem}. Usage: ${ctx.prefix}${spec.usage}`) };
   }
-  let approval: { policy: ApprovalPolicy; work: string } | undefined;
-  if (spec.approval && !ctx.approvedBy) {
-    const needs = spec.approval(ctx, args.data);
-    if (typeof needs === "string") return { decision: "invalid", command: spec.name, output: fail(needs) };
-    const policy = ctx.policyFor(spec.name, needs.hosts);
-    if (policy) approval = { policy, work: needs.work };
+  const needed = spec.levelFor?.(args.data);
+  if (needed !== undefined && needed > ctx.caller.level) {
+    return { decision: "denied", command: spec.name, output: fail(`${ctx.prefix}${spec.name} ${parsed.args.join(" ")} needs level ${describeLevel(needed)}; you have ${describeLevel(ctx.caller.level)}.`) };
   }
+  const approvalOf = spec.approval;
+  const checkApproval = approvalOf && !ctx.approved
+    ? async (): Promise<ApprovalCheck> => {
+        const need = await approvalOf(ctx, args.data);
+        if (typeof need === "string") return { kind: "refused", output: fail(need) };
+        const policy = ctx.policyFor(spec.name, need.hosts);
+        return policy ? { kind: "needed", policy, work: need.work, binding: need.binding ?? {} } : { kind: "none" };
+      }
+    : undefined;
   return {
     decision: "allowed",
     command: spec.name,
-    ...(approval ? { approval } : {}),
+    ...(checkApproval ? { checkApproval } : {}),
     run: async () => {
       try {
         return { output: await spec.run(ctx, args.data) };

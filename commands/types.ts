@@ -26,6 +26,8 @@ export interface Output {
   blocks: Block[];
   // The job this reply announces: the reply becomes the job's live progress message.
   job?: number;
+  // Several jobs (a multi-host deploy): each gets its own live message, and a summary follows when all have ended.
+  jobs?: { id: number; blocks: Block[] }[];
   // A file to upload after the reply (e.g. a job's full log).
   file?: { name: string; mimetype: string; data: Buffer };
 }
@@ -64,8 +66,8 @@ export interface CommandContext {
   locks: LockPort;
   // The approval policy for a command on these hosts, if it needs one.
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
-  // Set when this run was approved; commands run at once instead of asking again.
-  approvedBy?: string[];
+  // Set when this run was approved: who approved, and what the approval was bound to (e.g. the exact sha).
+  approved?: { by: string[]; binding: Record<string, string> };
   now(): number;
 }
 
@@ -83,9 +85,18 @@ export interface CommandSpec<A = unknown> {
   usage: string;
   minLevel: Level;
   args: z.ZodType<A, string[]>;
-  // Work that needs approval first: names what will run and on which hosts (or says why it can't run).
-  approval?(ctx: CommandContext, args: A): { work: string; hosts: string[] } | string;
+  // A higher level for some arguments (e.g. a real deploy vs a dry run); checked by the dispatcher.
+  levelFor?(args: A): Level;
+  // Work that may need approval: names what will run, on which hosts, bound to what (or says why it can't run).
+  approval?(ctx: CommandContext, args: A): ApprovalNeed | string | Promise<ApprovalNeed | string>;
   run(ctx: CommandContext, args: A): Output | Promise<Output>;
+}
+
+// What an approval would be for: the words in the prompt, the hosts (for the policy), and the values the run must use.
+export interface ApprovalNeed {
+  work: string;
+  hosts: string[];
+  binding?: Record<string, string>;
 }
 
 // A successful reply made of blocks.

@@ -18,19 +18,21 @@ export interface StoredApproval {
   expiresAt: number;
   decidedBy: string | null;
   promptEventId: string | null;
+  // What the approval is bound to (e.g. the exact sha a deploy will use).
+  binding: Record<string, string>;
   votes: Vote[];
 }
 
 // Fields of a new request.
-export type NewApproval = Pick<StoredApproval, "roomId" | "commandEventId" | "auditId" | "requester" | "text" | "work" | "policy" | "createdAt" | "expiresAt">;
+export type NewApproval = Pick<StoredApproval, "roomId" | "commandEventId" | "auditId" | "requester" | "text" | "work" | "policy" | "createdAt" | "expiresAt"> & { binding?: Record<string, string> };
 
 const COLUMNS = `id, room_id AS roomId, command_event_id AS commandEventId, audit_id AS auditId, requester, text, work, policy,
-  state, created_at AS createdAt, expires_at AS expiresAt, decided_by AS decidedBy, prompt_event_id AS promptEventId`;
+  state, created_at AS createdAt, expires_at AS expiresAt, decided_by AS decidedBy, prompt_event_id AS promptEventId, binding`;
 
 // Reads and writes approvals.
 export function createApprovalStore(db: Database.Database) {
-  const insert = db.prepare(`INSERT INTO approvals (room_id, command_event_id, audit_id, requester, text, work, policy, state, created_at, expires_at)
-    VALUES (@roomId, @commandEventId, @auditId, @requester, @text, @work, @policy, 'pending', @createdAt, @expiresAt)`);
+  const insert = db.prepare(`INSERT INTO approvals (room_id, command_event_id, audit_id, requester, text, work, policy, state, created_at, expires_at, binding)
+    VALUES (@roomId, @commandEventId, @auditId, @requester, @text, @work, @policy, 'pending', @createdAt, @expiresAt, @binding)`);
   const byId = db.prepare<[number], Record<string, unknown>>(`SELECT ${COLUMNS} FROM approvals WHERE id = ?`);
   const byPrompt = db.prepare<[string], { id: number }>("SELECT id FROM approvals WHERE prompt_event_id = ?");
   const byCommand = db.prepare<[string], { id: number }>("SELECT id FROM approvals WHERE command_event_id = ?");
@@ -45,10 +47,11 @@ export function createApprovalStore(db: Database.Database) {
   const get = (id: number): StoredApproval | undefined => {
     const row = byId.get(id);
     if (!row) return undefined;
-    return { ...(row as unknown as StoredApproval), policy: JSON.parse(row.policy as string) as ApprovalPolicy, votes: votes.all(id) };
+    const parsed = { policy: JSON.parse(row.policy as string) as ApprovalPolicy, binding: JSON.parse(row.binding as string) as Record<string, string> };
+    return { ...(row as unknown as StoredApproval), ...parsed, votes: votes.all(id) };
   };
   return {
-    create: (a: NewApproval) => get(Number(insert.run({ ...a, policy: JSON.stringify(a.policy) }).lastInsertRowid))!,
+    create: (a: NewApproval) => get(Number(insert.run({ ...a, policy: JSON.stringify(a.policy), binding: JSON.stringify(a.binding ?? {}) }).lastInsertRowid))!,
     get,
     findByPrompt: (eventId: string) => {
       const row = byPrompt.get(eventId);

@@ -84,4 +84,7 @@ export const MIGRATIONS: readonly string[] = [
     locked_at INTEGER NOT NULL
   );
   `,
+  `
+  ALTER TABLE approvals ADD COLUMN binding TEXT NOT NULL DEFAULT '{}';
+  `,
 ];
