@@ -5,6 +5,7 @@ import type { Caller, CommandContext, HostActions } from "../commands/types.ts";
 import type { Inventory } from "../runners/inventory.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
+import type { DeployPort } from "../runners/deploy-actions.ts";
 import type { LockPort } from "../commands/lock-port.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 
@@ -17,6 +18,7 @@ export interface ContextServices {
   actions: HostActions;
   status: StatusPort;
   locks: LockPort;
+  deploys: DeployPort;
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
 }
 
@@ -35,6 +37,7 @@ export function createContextFactory(services: ContextServices) {
     actions: services.actions,
     status: services.status,
     locks: services.locks,
+    deploys: services.deploys,
     policyFor: services.policyFor,
     ...(approved ? { approved } : {}),
     now: () => Date.now(),

@@ -5,6 +5,7 @@ import type { Block, Output } from "../commands/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { ReplyPort, ReplyTarget } from "./reply-port.ts";
 import { sendEventWithRetry } from "./send-event.ts";
+import type { JobRecord } from "../runners/jobs/types.ts";
 
 // What delivering needs.
 export interface DeliverDeps {
@@ -13,6 +14,8 @@ export interface DeliverDeps {
   audit: AuditLog;
   log: Logger;
   attachJob(jobId: number, roomId: string, eventId: string): void;
+  // Resolves when a job has ended, for the summary after a multi-host run.
+  waitForJob(jobId: number): Promise<JobRecord>;
   // Remembers which audit row a job belongs to, so the job's result completes the row.
   noteJobAudit?(jobId: number, auditId: number, prefix: string): void;
 }
@@ -22,6 +25,7 @@ export function summarizeOutput(output: Output, errorId?: string): string {
   if (errorId) return `error ${errorId}`;
   const first = output.blocks.find((b): b is Extract<Block, { kind: "text" }> => b.kind === "text");
   if (output.job !== undefined) return `job ${output.job}`;
+  if (output.jobs !== undefined) return `jobs ${output.jobs.map((j) => j.id).join(", ")}`;
   return output.ok ? "ok" : `failed: ${first?.text.slice(0, 200) ?? ""}`;
 }
 
@@ -32,6 +36,17 @@ export function createDeliver(deps: DeliverDeps) {
     if (auditId !== null && output.job !== undefined) deps.noteJobAudit?.(output.job, auditId, outcomePrefix);
     const replyId = await deps.reply.send(target, output.blocks);
     if (output.job !== undefined) deps.attachJob(output.job, target.roomId, replyId);
+    for (const job of output.jobs ?? []) {
+      if (auditId !== null) deps.noteJobAudit?.(job.id, auditId, outcomePrefix);
+      deps.attachJob(job.id, target.roomId, await deps.reply.send(target, job.blocks));
+    }
+    if (output.jobs && output.jobs.length > 1) {
+      const ended = await Promise.all(output.jobs.map((j) => deps.waitForJob(j.id)));
+      const ok = ended.filter((j) => j.state === "succeeded").length;
+      const lines = ended.map((j) => `${j.host}: ${j.state.replace("_", " ")}${j.summary ? ` — ${j.summary}` : ""}`);
+      if (auditId !== null) deps.audit.setOutcome(auditId, `${outcomePrefix}jobs ${ended.map((j) => `${j.id} ${j.state}`).join(", ")}`.slice(0, 500));
+      await deps.reply.send(target, [{ kind: "text", text: `${ok} of ${ended.length} ${ended[0]!.command} jobs succeeded:` }, { kind: "list", items: lines }]);
+    }
     if (output.file) {
       const url = await deps.client.uploadContent(output.file.data, output.file.mimetype, output.file.name);
       await sendEventWithRetry(deps.client, deps.log, target.roomId, "m.room.message", {

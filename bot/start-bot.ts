@@ -6,6 +6,7 @@ import { checkRuleCommands, createPolicyLookup, defaultPolicies } from "../comma
 import { COMMANDS } from "../commands/registry.ts";
 import type { Config } from "../config/schema.ts";
 import { createHostActions } from "../runners/host-actions.ts";
+import { createDeployPort } from "../runners/deploy-actions.ts";
 import { resolveInventory } from "../runners/inventory.ts";
 import { getDefaultPool } from "../runners/ssh/index.ts";
 import { createStatusPort } from "../runners/status/index.ts";
@@ -72,12 +73,12 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
   const contextFor = createContextFactory({
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
-    locks: createLockStore(db),
+    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
     policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });
   const reply = createReplyPort(client, log);
   const deliver = createDeliver({
-    client, reply, audit, log, attachJob: jobs.progress.attach,
+    client, reply, audit, log, attachJob: jobs.progress.attach, waitForJob: jobs.queue.waitFor,
     noteJobAudit: (jobId, auditId, prefix) => void jobAudits.set(jobId, { auditId, prefix }),
   });
   const approvals = createApprovals({

@@ -50,6 +50,7 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
   const checkApproval = approvalOf && !ctx.approved
     ? async (): Promise<ApprovalCheck> => {
         const need = await approvalOf(ctx, args.data);
+        if (need === null) return { kind: "none" };
         if (typeof need === "string") return { kind: "refused", output: fail(need) };
         const policy = ctx.policyFor(spec.name, need.hosts);
         return policy ? { kind: "needed", policy, work: need.work, binding: need.binding ?? {} } : { kind: "none" };

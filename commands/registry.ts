@@ -10,6 +10,9 @@ import { logCommand } from "./log.ts";
 import { cancelCommand } from "./cancel.ts";
 import { wakeCommand } from "./wake.ts";
 import { rebootCommand, shutdownCommand } from "./power.ts";
+import { deployCommand } from "./deploy.ts";
+import { rollbackCommand } from "./rollback.ts";
+import { generationsCommand } from "./generations.ts";
 import { statusCommand } from "./status.ts";
 import { lockCommand } from "./lock.ts";
 import { unlockCommand } from "./unlock.ts";
@@ -22,8 +25,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   pingCommand,
   hostsCommand,
   statusCommand,
+  generationsCommand,
   jobsCommand,
   logCommand,
+  deployCommand,
   wakeCommand,
   cancelCommand,
   locksCommand,
@@ -31,6 +36,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   unlockCommand,
   shutdownCommand,
   rebootCommand,
+  rollbackCommand,
   auditCommand,
 ];
 

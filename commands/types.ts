@@ -5,6 +5,7 @@ import type { ApprovalPolicy } from "./approval-policy.ts";
 import type { Inventory } from "../runners/inventory.ts";
 import type { JobIO, JobOutcome, JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
+import type { DeployPort } from "../runners/deploy-actions.ts";
 import type { LockPort } from "./lock-port.ts";
 
 // Who sent a command, as magi sees them in this room.
@@ -60,6 +61,8 @@ export interface CommandContext {
   inventory: Inventory;
   jobs: JobsPort;
   actions: HostActions;
+  // Deploys from the team's flake: resolve refs, run deploys and rollbacks, list generations.
+  deploys: DeployPort;
   // Host health for !status, collected over SSH within the status timeout.
   status: StatusPort;
   // Sticky host locks people take so nobody deploys over their work.
@@ -88,7 +91,7 @@ export interface CommandSpec<A = unknown> {
   // A higher level for some arguments (e.g. a real deploy vs a dry run); checked by the dispatcher.
   levelFor?(args: A): Level;
   // Work that may need approval: names what will run, on which hosts, bound to what (or says why it can't run).
-  approval?(ctx: CommandContext, args: A): ApprovalNeed | string | Promise<ApprovalNeed | string>;
+  approval?(ctx: CommandContext, args: A): ApprovalNeed | string | null | Promise<ApprovalNeed | string | null>;
   run(ctx: CommandContext, args: A): Output | Promise<Output>;
 }
 

@@ -45,5 +45,6 @@ function resolvePaths(config: Config, baseDir: string): Config {
     storage: { path: config.storage.path === ":memory:" ? ":memory:" : abs(config.storage.path)! },
     matrix: { ...config.matrix, access_token_file: abs(config.matrix.access_token_file) },
     hosts,
+    ...(config.deploy ? { deploy: { ...config.deploy, flake_dir: abs(config.deploy.flake_dir)! } } : {}),
   };
 }

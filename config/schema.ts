@@ -50,6 +50,12 @@ const hostSection = z.strictObject({
   tags: z.array(name).default([]),
   ssh: sshSection.optional(),
   mac: z.string().regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, "expected a MAC address like 00:11:22:33:44:55").optional(),
+  deploy: z.strictObject({
+    method: z.enum(["nixos-rebuild", "nixos-rebuild-on-host", "deploy-rs", "colmena"]).default("nixos-rebuild"),
+    flake_attr: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a flake attribute name").optional(),
+    flake_url: z.string().regex(/^[^\s'"`]+\{rev\}[^\s'"`]*$/, "expected a flake URL containing {rev}, e.g. github:team/infra/{rev}").optional(),
+    privilege_flag: z.enum(["--use-remote-sudo", "--sudo", "--elevate=sudo"]).optional(),
+  }).optional(),
   wake: z.strictObject({
     broadcast: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, "expected an IPv4 broadcast address like 192.168.1.255").default("255.255.255.255"),
     port: z.number().int().min(1).max(65535).default(9),
@@ -74,6 +80,13 @@ const statusSection = z.strictObject({
   concurrency: z.number().int().min(1).max(200).default(16),
   disk_threshold_percent: z.number().min(1).max(100).default(90),
   checks: z.array(statusCheck).default([]),
+});
+
+const deploySection = z.strictObject({
+  flake_dir: z.string().min(1),
+  remote: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "expected a git remote name").default("origin"),
+  branch: z.string().regex(/^[A-Za-z0-9._/-]{1,100}$/, "expected a git branch name").default("main"),
+  timeout_minutes: z.number().min(1).max(24 * 60).default(60),
 });
 
 const jobsSection = z.strictObject({
@@ -125,6 +138,7 @@ export const configSchema = z.strictObject({
   }).default({ max_command_age_seconds: 120 }),
   hosts: z.record(name, hostSection).default({}),
   status: statusSection.default({ timeout_seconds: 10, concurrency: 16, disk_threshold_percent: 90, checks: [] }),
+  deploy: deploySection.optional(),
   jobs: jobsSection.default({ concurrency: 4, timeout_minutes: 60, confirm_minutes: 5 }),
   // Who must approve what, first matching rule first; see commands/policies.ts.
   approvals: z.array(approvalRule).default([]),

@@ -10,6 +10,7 @@ export interface HostEntry {
   ssh?: SshTarget & { sudo: boolean };
   mac?: string;
   wake?: { broadcast: string; port: number; relay?: string; timeoutSeconds: number };
+  deploy?: { method: "nixos-rebuild" | "nixos-rebuild-on-host" | "deploy-rs" | "colmena"; flakeAttr?: string; flakeUrl?: string; privilegeFlag?: "--use-remote-sudo" | "--sudo" | "--elevate=sudo" };
 }
 
 // Hosts by name.
@@ -23,6 +24,11 @@ export async function resolveInventory(hosts: Config["hosts"]): Promise<{ invent
     const entry: HostEntry = { name, address: host.address, tags: host.tags };
     if (host.mac) entry.mac = host.mac;
     if (host.wake) entry.wake = { broadcast: host.wake.broadcast, port: host.wake.port, timeoutSeconds: host.wake.timeout_seconds, ...(host.wake.relay ? { relay: host.wake.relay } : {}) };
+    if (host.deploy) {
+      const d = host.deploy;
+      entry.deploy = { method: d.method, ...(d.flake_attr ? { flakeAttr: d.flake_attr } : {}), ...(d.flake_url ? { flakeUrl: d.flake_url } : {}), ...(d.privilege_flag ? { privilegeFlag: d.privilege_flag } : {}) };
+      if (d.method === "nixos-rebuild-on-host" && !d.flake_url) problems.push(`hosts.${name}.deploy.flake_url: required for the nixos-rebuild-on-host method`);
+    }
     if (host.ssh) {
       let hostKey = host.ssh.host_key ?? "";
       if (!hostKey && host.ssh.known_hosts_file) {

@@ -1,7 +1,7 @@
 // Runs jobs: one mutating job per host at a time, a global concurrency limit, timeouts and cancellation, every change stored first.
 import type { JobStore } from "../../storage/job-store.ts";
 import type { JobListener } from "./job-events.ts";
-import type { JobOutcome, JobRecord, JobRequest, JobsPort, JobState } from "./types.ts";
+import { TERMINAL_STATES, type JobOutcome, type JobRecord, type JobRequest, type JobsPort, type JobState } from "./types.ts";
 
 interface Pending {
   id: number;
@@ -32,7 +32,14 @@ export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): 
   const running = new Map<number, { pending: Pending; done: Promise<void> }>();
   const lockedHosts = new Map<string, number>();
 
-  const emit = (job: JobRecord) => listener({ kind: "state", job });
+  const waiters = new Map<number, ((job: JobRecord) => void)[]>();
+  const emit = (job: JobRecord) => {
+    listener({ kind: "state", job });
+    if (TERMINAL_STATES.includes(job.state)) {
+      for (const resolve of waiters.get(job.id) ?? []) resolve(job);
+      waiters.delete(job.id);
+    }
+  };
 
   function holderOf(host: string, beforeId: number): number | null {
     const locked = lockedHosts.get(host);
@@ -119,6 +126,11 @@ export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): 
     get: (id) => store.get(id),
     list: (limit) => store.list(limit),
     readLog: (id) => store.readLog(id),
+    waitFor: (id) => {
+      const job = store.get(id);
+      if (!job || TERMINAL_STATES.includes(job.state)) return Promise.resolve(job!);
+      return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
+    },
     drain: async () => void (await Promise.allSettled([...running.values()].map((r) => r.done))),
     abortAll: () => {
       for (const { pending } of running.values()) pending.controller.abort(new Error("magi is stopping"));

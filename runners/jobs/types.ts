@@ -65,4 +65,6 @@ export interface JobsPort {
   list(limit: number): JobRecord[];
   // The full log, byte for byte as the work wrote it.
   readLog(id: number): string | undefined;
+  // Resolves when the job has ended (at once if it already has).
+  waitFor(id: number): Promise<JobRecord>;
 }

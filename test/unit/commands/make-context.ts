@@ -4,6 +4,7 @@ import type { Level } from "../../../commands/levels.ts";
 import type { CommandContext, HostActions } from "../../../commands/types.ts";
 import { createPolicyLookup, defaultPolicies } from "../../../commands/policies.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";
+import { createDeployPort } from "../../../runners/deploy-actions.ts";
 import { createJobQueue } from "../../../runners/jobs/job-queue.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";
 import { createJobStore } from "../../../storage/job-store.ts";
@@ -35,6 +36,7 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     jobs,
     actions,
     locks: createLockStore(db),
+    deploys: createDeployPort(undefined, new Map(HOSTS.map((h) => [h.name, h]))),
     status: { collect: async (hosts) => hosts.map((h) => ({ host: h.name, reach: "no-ssh" as const })) },
     policyFor: createPolicyLookup([], (host) => HOSTS.find((h) => h.name === host)?.tags, defaultPolicies(300_000)),
     now: () => Date.now(),

@@ -1,0 +1,62 @@
+// !deploy: rebuild hosts from one exact commit of the team's flake, each host as its own job; approval bound to that commit.
+import { selectHosts } from "../runners/inventory.ts";
+import { deployArgs, type DeployArgs } from "./deploy-args.ts";
+import { describeJob } from "./job-view.ts";
+import { describeLock } from "./lock-view.ts";
+import { defineCommand, fail, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
+
+// Hosts to deploy, or why not: unknown names, locks.
+function pickHosts(ctx: CommandContext, args: DeployArgs): string[] | string {
+  if (!ctx.deploys.configured) return "deploys are not configured (the deploy section of magi's config)";
+  const selected = selectHosts(ctx.inventory, args.selector);
+  if ("problem" in selected) return selected.problem;
+  for (const host of selected.hosts) {
+    if (!ctx.inventory.get(host)?.ssh) return `${host} has no ssh settings (hosts.${host}.ssh), so magi can't deploy it`;
+    const lock = ctx.locks.find(host);
+    if (lock && args.action !== "dry-activate") return `refusing to deploy: ${describeLock(lock, ctx.now())}. !unlock ${host} first.`;
+  }
+  return selected.hosts;
+}
+
+const short = (sha: string) => sha.slice(0, 12);
+
+// Deploys the resolved commit; the reply names sha and subject, and each job reports its own result.
+export const deployCommand = defineCommand({
+  name: "deploy",
+  aliases: [],
+  summary: "rebuild hosts from the team's flake at one exact commit (approval where policy says so); --dry-run needs only level 2",
+  usage: "deploy <host|@tag|a,b|all> [ref] [--dry-run|--boot|--test]",
+  minLevel: 2,
+  levelFor: (args) => (args.action === "dry-activate" ? 2 : 3),
+  args: deployArgs,
+  approval: async (ctx, args): Promise<ApprovalNeed | string | null> => {
+    if (args.action === "dry-activate") return null;
+    const hosts = pickHosts(ctx, args);
+    if (typeof hosts === "string") return hosts;
+    const rev = await ctx.deploys.resolve(args.ref);
+    if (!rev.ok) return rev.problem;
+    return { work: `deploy (${args.action}) ${hosts.join(", ")} at ${short(rev.sha)} "${rev.subject}"`, hosts, binding: { sha: rev.sha, subject: rev.subject } };
+  },
+  run: async (ctx, args): Promise<Output> => {
+    const hosts = pickHosts(ctx, args);
+    if (typeof hosts === "string") return fail(hosts);
+    let sha = ctx.approved?.binding.sha;
+    let subject = ctx.approved?.binding.subject ?? "";
+    if (!sha) {
+      const rev = await ctx.deploys.resolve(args.ref);
+      if (!rev.ok) return fail(rev.problem);
+      ({ sha, subject } = rev);
+    }
+    const bound = sha;
+    const jobs = hosts.map((host) => {
+      const { job, waitingBehind } = ctx.jobs.submit({
+        command: "deploy", host, requester: ctx.caller.userId, roomId: ctx.roomId, mutating: args.action !== "dry-activate",
+        timeoutMs: 24 * 3600_000, work: (io) => ctx.deploys.deploy(host, bound, args.action, io),
+      });
+      return { id: job.id, blocks: describeJob(job, [], ctx.now(), waitingBehind) };
+    });
+    const head = `deploying ${short(bound)} "${subject}" (${args.action}) to ${hosts.join(", ")}`;
+    if (jobs.length === 1) return { ok: true, blocks: [{ kind: "text", text: head }, ...jobs[0]!.blocks], job: jobs[0]!.id };
+    return { ok: true, blocks: [{ kind: "text", text: `${head}: ${jobs.map((j, i) => `job ${j.id} ${hosts[i]}`).join(", ")}` }], jobs };
+  },
+});
