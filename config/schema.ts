@@ -105,7 +105,7 @@ const approvalRule = z.strictObject({
   approvals: z.number().int().min(0).max(10).default(1),
   min_level: level.default(3).refine((l) => l >= 1, "approvers need at least level 1 (communication)"),
   self_approval: z.union([z.boolean(), z.literal("only")]).default(false),
-  expires_minutes: z.number().min(1).max(24 * 60).default(15),
+  expires_minutes: z.number().min(0.05).max(24 * 60).default(15),
 }).refine((r) => r.self_approval !== "only" || r.approvals <= 1, {
   path: ["approvals"],
   message: "with self_approval: only the requester alone confirms, so approvals must be 0 or 1",
