@@ -52,8 +52,8 @@ const hostSection = z.strictObject({
   mac: z.string().regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, "expected a MAC address like 00:11:22:33:44:55").optional(),
   deploy: z.strictObject({
     method: z.enum(["nixos-rebuild", "nixos-rebuild-on-host", "deploy-rs", "colmena"]).default("nixos-rebuild"),
-    flake_attr: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "expected a flake attribute name").optional(),
-    flake_url: z.string().regex(/^[^\s'"`]+\{rev\}[^\s'"`]*$/, "expected a flake URL containing {rev}, e.g. github:team/infra/{rev}").optional(),
+    flake_attr: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, "expected a flake attribute name").optional(),
+    flake_url: z.string().regex(/^[^\s'"`#\\]+\{rev\}[^\s'"`#\\]*$/, "expected a flake URL containing {rev} (no #, quotes or spaces), e.g. github:team/infra/{rev}").optional(),
     privilege_flag: z.enum(["--use-remote-sudo", "--sudo", "--elevate=sudo"]).optional(),
   }).optional(),
   wake: z.strictObject({
