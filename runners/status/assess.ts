@@ -14,6 +14,10 @@ import type { CustomCheck, DiskUsage, Fact, FailedUnit, HostStatus, NixosVersion
 export interface ProbeResults {
   probes: Partial<Record<ProbeName, CommandResult>>;
   checks: { check: CustomCheck; result: CommandResult | undefined }[];
+  // The session that ran the built-in probes, if it ended in time: a script that ran proves the host answered.
+  session?: CommandResult;
+  // How the probes ran, worth saying but not a problem (no timeout(1) on the host).
+  notes?: string[];
 }
 
 // The shell's "command not found".
@@ -69,7 +73,7 @@ function assessDisks(result: CommandResult | undefined, timeoutMs: number): Fact
 // Builds a host's status from what its probes returned by the deadline.
 export function assessHost(host: string, results: ProbeResults, opts: { timeoutMs: number; elapsedMs: number; diskThresholdPercent: number }): HostStatus {
   const { probes } = results;
-  const all = [...Object.values(probes), ...results.checks.map((c) => c.result)];
+  const all = [...Object.values(probes), ...results.checks.map((c) => c.result), results.session];
   const unreachable = describeUnreachable(all, opts.timeoutMs);
   if (unreachable) return { host, reach: "unreachable", note: unreachable, elapsedMs: opts.elapsedMs };
   const nixos = assessNixos(probes.nixos, opts.timeoutMs);
@@ -85,5 +89,6 @@ export function assessHost(host: string, results: ProbeResults, opts: { timeoutM
     disks: assessDisks(probes.disks, opts.timeoutMs),
     zfs: assessZfs(probes.zfs, opts.timeoutMs),
     checks: results.checks.map(({ check, result }) => evaluateCheck(check, result, opts.timeoutMs)),
+    notes: results.notes ?? [],
   };
 }

@@ -1,9 +1,14 @@
-// Runs one host's probes at once over its pooled connection and stops waiting at the status deadline.
+// Runs one host's probes over its pooled connection and stops waiting at the status deadline.
+// Built-in probes share one SSH session (see probe-script.ts); custom checks get one session each,
+// since they are the operator's own commands and may need sudo.
 import type { HostEntry } from "../inventory.ts";
 import { createNotStartedResult } from "../ssh/result.ts";
 import type { CommandResult, RunOptions, SshTarget } from "../ssh/index.ts";
-import { assessHost, type ProbeResults } from "./assess.ts";
-import { PROBES, PROBE_NAMES, selectChecks } from "./probes.ts";
+import { assessHost } from "./assess.ts";
+import { readProbeReport } from "./parse-sections.ts";
+import { buildProbeArgv, chooseProbeLimit } from "./probe-script.ts";
+import { selectChecks } from "./probes.ts";
+import { splitProbeResults } from "./split-probes.ts";
 import type { HostStatus, StatusSettings } from "./types.ts";
 
 // runCommand's shape, so tests can stand in for SSH.
@@ -19,12 +24,18 @@ export async function collectHost(host: HostEntry, settings: StatusSettings, run
   const started = performance.now();
   const abort = new AbortController();
   const checks = selectChecks(settings.checks, host.tags);
+  // The script prints each probe's section as it finishes, so a hung probe still leaves the others' lines here.
+  const streamed: string[] = [];
+  const onLine = (line: string, stream: "stdout" | "stderr") => void (stream === "stdout" && streamed.push(line));
   // Built-in probes are read-only and run unprivileged; custom checks follow the host's sudo setting (kubectl needs root on k3s).
-  const work = [...PROBE_NAMES.map((name) => ({ argv: PROBES[name], sudo: false })), ...checks.map((c) => ({ argv: c.command, sudo: ssh.sudo }))];
+  const work = [
+    { argv: buildProbeArgv(chooseProbeLimit(settings.timeoutMs)), sudo: false, onLine },
+    ...checks.map((c) => ({ argv: c.command, sudo: ssh.sudo })),
+  ];
   const results: (CommandResult | undefined)[] = work.map(() => undefined);
   const opts = { timeoutMs: settings.timeoutMs, signal: abort.signal, killGraceMs: KILL_GRACE_MS, onDisconnect: "kill" as const, ...(pool ? { pool } : {}) };
-  const runs = work.map((w, i) =>
-    run(ssh, w.argv, { ...opts, sudo: w.sudo }).then(
+  const runs = work.map(({ argv, ...extra }, i) =>
+    run(ssh, argv, { ...opts, ...extra }).then(
       (r) => void (results[i] = r),
       // runCommand never throws; this keeps a bug there from hiding a whole host.
       (e: unknown) => void (results[i] = createNotStartedResult("", "connect", `cannot run on ${host.name}: ${String(e)}`)),
@@ -35,15 +46,12 @@ export async function collectHost(host: HostEntry, settings: StatusSettings, run
   await Promise.race([Promise.all(runs), deadline]);
   clearTimeout(timer);
   // Probes still running are stopped in the background; answers arriving after this moment are ignored.
-  const answered = [...results];
+  const [session, ...answered] = [...results];
+  const text = session ? session.stdout : `${streamed.join("\n")}\n`;
   abort.abort();
-  const probes: ProbeResults["probes"] = {};
-  PROBE_NAMES.forEach((name, i) => {
-    const r = answered[i];
-    if (r) probes[name] = r;
-  });
-  const checkResults = checks.map((check, i) => ({ check, result: answered[PROBE_NAMES.length + i] }));
-  return assessHost(host.name, { probes, checks: checkResults }, {
+  const { probes, notes } = splitProbeResults(readProbeReport(text), session, host.name);
+  const checkResults = checks.map((check, i) => ({ check, result: answered[i] }));
+  return assessHost(host.name, { probes, checks: checkResults, notes, ...(session ? { session } : {}) }, {
     timeoutMs: settings.timeoutMs,
     elapsedMs: Math.round(performance.now() - started),
     diskThresholdPercent: settings.diskThresholdPercent,

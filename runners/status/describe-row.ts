@@ -29,7 +29,8 @@ export function describeRow(status: HostStatus): string[] {
   if (status.reach === "no-ssh") return [status.host, state, NONE, NONE, NONE, NONE];
   if (status.reach === "unreachable") return [status.host, state, NONE, NONE, NONE, status.note];
   const uptime = status.uptime.kind === "ok" ? status.uptime.value : undefined;
-  const problems = listProblems(status);
+  // Notes ride along in the problems cell so the row says them, but do not change the state word.
+  const problems = [...listProblems(status), ...status.notes];
   return [
     status.host,
     state,

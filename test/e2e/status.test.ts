@@ -53,7 +53,7 @@ describe("!status", () => {
 
   beforeAll(async () => {
     const [misato, balthasar, casper, melchior, nas] = await Promise.all([
-      startHost("misato", { "failed-units.json": FAILED_UNITS, "zpool-status.txt": "all pools are healthy\n", "kubectl-nodes.txt": NODES("Ready") }, { current: CURRENT("misato"), booted: OLD("misato") }),
+      startHost("misato", { "failed-units.json": FAILED_UNITS, "zpool-status.txt": "all pools are healthy\n", "kubectl-nodes.txt": NODES("Ready"), "sessions.log": "" }, { current: CURRENT("misato"), booted: OLD("misato") }),
       startHost("balthasar", { "zpool-status.txt": DEGRADED, "df.txt": DF, "kubectl-nodes.txt": NODES("NotReady") }, { current: CURRENT("balthasar"), booted: CURRENT("balthasar") }),
       startHost("casper", {}, { current: CURRENT("casper"), booted: CURRENT("casper") }),
       startHost("melchior", {}, { current: CURRENT("melchior"), booted: CURRENT("melchior") }),
@@ -131,6 +131,7 @@ describe("!status", () => {
   });
 
   it("shows every fact for one host, having run only the fixed commands", async () => {
+    writeFileSync(join(dir, "misato", "sessions.log"), "");
     const { body } = await ask("!status misato");
     const lines = body.split("\n");
     expect(lines[0]).toMatch(/^misato: attention \(answered in \d\.\d s\)$/);
@@ -148,6 +149,12 @@ describe("!status", () => {
     ]);
     const calls = new Set(callLog("misato").trim().split("\n"));
     expect(calls).toEqual(new Set(["nixos-version --json", "systemctl list-units --failed --output=json --no-pager", "zpool status -x", "df -P", "kubectl get nodes"]));
+    // One SSH session ran every built-in probe; the custom check had its own.
+    const sessions = readFileSync(join(dir, "misato", "sessions.log"), "utf8").trim().split("\n").map((l) => l.split(" ") as [string, string]);
+    const probeSessions = new Set(sessions.filter(([tool]) => tool !== "kubectl").map(([, id]) => id));
+    expect(sessions.map(([tool]) => tool).sort()).toEqual(["df", "kubectl", "nixos-version", "systemctl", "zpool"]);
+    expect(probeSessions.size).toBe(1);
+    expect(probeSessions.has(sessions.find(([tool]) => tool === "kubectl")![1])).toBe(false);
   });
 
   it("says what does not apply on a host that is not NixOS and has no ZFS", async () => {

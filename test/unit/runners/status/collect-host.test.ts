@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { collectHost, type RunProbe } from "../../../../runners/status/collect-host.ts";
 import { mapConcurrently } from "../../../../runners/status/fan-out.ts";
-import { PROBE_NAMES, PROBES, type ProbeName } from "../../../../runners/status/probes.ts";
+import { PROBE_SCRIPT } from "../../../../runners/status/probe-script.ts";
 import type { HostEntry } from "../../../../runners/inventory.ts";
 import type { StatusSettings } from "../../../../runners/status/types.ts";
-import { exited, OUTPUTS, refused } from "./make-result.ts";
+import { exited, refused } from "./make-result.ts";
+import { HEALTHY, renderProbeOutput } from "./probe-output.ts";
 
 const SETTINGS: StatusSettings = {
   timeoutMs: 300,
@@ -21,22 +22,22 @@ function host(name: string, extra: Partial<HostEntry> = {}): HostEntry {
   return { name, address: "127.0.0.1", tags: ["k3s"], ssh, ...extra };
 }
 
-// Answers each fixed probe with realistic output, recording what ran and how.
+const isProbeScript = (argv: readonly string[]) => argv[0] === "sh" && argv[2] === PROBE_SCRIPT;
+
+// Answers the probe script with a healthy host's sections and each check with a Ready node, recording what ran and how.
 function answering(calls: { argv: readonly string[]; sudo: boolean | undefined }[] = []): RunProbe {
-  const outputs: Record<ProbeName, string> = { proc: OUTPUTS.proc, links: OUTPUTS.links, nixos: OUTPUTS.nixos, units: OUTPUTS.units, zfs: OUTPUTS.zfsHealthy, disks: OUTPUTS.df };
-  const byArgv = new Map(PROBE_NAMES.map((name) => [PROBES[name].join(" "), outputs[name]]));
   return async (_target, argv, opts) => {
     calls.push({ argv, sudo: opts.sudo });
-    return exited(0, byArgv.get(argv.join(" ")) ?? "misato Ready\n");
+    return exited(0, isProbeScript(argv) ? renderProbeOutput(HEALTHY) : "misato Ready\n");
   };
 }
 
 describe("collectHost", () => {
-  it("runs every fixed probe plus the checks for the host's tags; only checks use the host's sudo", async () => {
+  it("runs the built-in probes in one session and each check for the host's tags in its own; only checks use the host's sudo", async () => {
     const calls: { argv: readonly string[]; sudo: boolean | undefined }[] = [];
     const status = await collectHost(host("misato"), SETTINGS, answering(calls));
-    expect(status.reach).toBe("up");
-    expect(calls.map((c) => c.argv.join(" "))).toEqual([...Object.values(PROBES).map((a) => a.join(" ")), "kubectl get nodes"]);
+    expect(status).toMatchObject({ reach: "up", uptime: { kind: "ok" }, nixos: { kind: "ok" }, disks: { kind: "ok" }, checks: [{ name: "k8s-nodes", ok: true }], notes: [] });
+    expect(calls.map((c) => c.argv)).toEqual([["sh", "-c", PROBE_SCRIPT, "magi-probe", "0.5"], ["kubectl", "get", "nodes"]]);
     expect(calls.filter((c) => c.sudo).map((c) => c.argv[0])).toEqual(["kubectl"]);
   });
 
@@ -50,10 +51,17 @@ describe("collectHost", () => {
     expect(signals.every((s) => s.aborted)).toBe(true);
   });
 
-  it("keeps what answered when one probe hangs", async () => {
-    const slowUnits: RunProbe = (t, argv, opts) => (argv[0] === "systemctl" ? new Promise(() => {}) : answering()(t, argv, opts));
+  it("keeps the sections that streamed in when one probe hangs past the deadline", async () => {
+    // The script prints finished sections at once; units never finishes, so the session is still open at the deadline.
+    const slowUnits: RunProbe = (t, argv, opts) => {
+      if (!isProbeScript(argv)) return answering()(t, argv, opts);
+      const lines = renderProbeOutput(HEALTHY.filter((s) => s.name !== "units")).split("\n").slice(0, -1);
+      for (const line of lines) opts.onLine?.(line, "stdout");
+      opts.onLine?.("stray text on stderr", "stderr");
+      return new Promise(() => {});
+    };
     const status = await collectHost(host("misato"), SETTINGS, slowUnits);
-    expect(status).toMatchObject({ reach: "up", failedUnits: { kind: "unknown", note: "no answer within 0.3 s" }, nixos: { kind: "ok" } });
+    expect(status).toMatchObject({ reach: "up", failedUnits: { kind: "unknown", note: "no answer within 0.3 s" }, nixos: { kind: "ok" }, disks: { kind: "ok" } });
   });
 
   it("reports a refused connection at once, and a host without ssh without trying", async () => {
