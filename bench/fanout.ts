@@ -1,9 +1,10 @@
 // npm run bench:fanout — !status wall time over 1 host and over 30, end to end: a real magi process
 // and a real Synapse on loopback, 30 real sshd hosts whose fake NixOS tools each sleep 300 ms.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestUser } from "../test/e2e/harness/matrix-user.ts";
+import { diffCpu, findSynapsePid, readLoadAverage, readPeakRss, takeCpuSnapshot } from "./cpu.ts";
 import { setFakeDelay, startFleet, stopFleet, type Fleet } from "./fanout-fleet.ts";
 
 const HOSTS = 30;
@@ -28,48 +29,40 @@ function median(values: number[]): number {
   return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 }
 
-// CPU time (user + system) a process has used so far, in ms; /proc counts in 10 ms ticks.
-function readCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
-
-// Peak resident set of a process, from the kernel's high-water mark.
-function readPeakRss(pid: number): string {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
-  return line ? `${(Number(line.split(/\s+/)[1]) / 1024).toFixed(1)} MiB` : "unknown";
-}
-
 async function measure(fleet: Fleet): Promise<void> {
   const { admin, roomId, bot } = fleet;
   if (!admin || !roomId || !bot?.child.pid) throw new Error("fleet not started");
   const pid = bot.child.pid;
+  const pids = { magi: pid, synapse: await findSynapsePid(fleet.synapse!.dataDir), hosts: fleet.hosts.map((h) => h.pid) };
   const ask = (text: string) => timeCommand(admin, roomId, text);
+  const loadBefore = readLoadAverage();
   const coldOne = await ask("!status h01");
   const coldAll = await ask("!status all");
   const one: number[] = [];
   const all: number[] = [];
-  const cpu: number[] = [];
+  const cpu: ReturnType<typeof diffCpu>[] = [];
   let tally = coldAll.head;
   for (let round = 0; round < ROUNDS; round++) {
     one.push((await ask("!status h01")).ms);
-    const before = readCpuMs(pid);
+    const before = takeCpuSnapshot(pids);
     const fleetRun = await ask("!status all");
-    cpu.push(readCpuMs(pid) - before);
+    cpu.push(diffCpu(before, takeCpuSnapshot(pids)));
     all.push(fleetRun.ms);
     tally = fleetRun.head;
   }
   setFakeDelay(fleet, 0);
   const floorOne = (await ask("!status h01")).ms;
   const floorAll = (await ask("!status all")).ms;
+  console.log(`load average (1 min) before and after measuring: ${loadBefore}, ${readLoadAverage()}`);
   console.log(`status 1 host, first (opens its connection): ${coldOne.ms} ms`);
   console.log(`status ${HOSTS} hosts, first (opens ${HOSTS - 1} connections): ${coldAll.ms} ms`);
   console.log(`status 1 host, pooled, median of ${ROUNDS}: ${median(one)} ms (${one.join(", ")})`);
   console.log(`status ${HOSTS} hosts, pooled, median of ${ROUNDS}: ${median(all)} ms (${all.join(", ")})`);
   console.log(`ratio ${HOSTS}/1 pooled: ${(median(all) / median(one)).toFixed(2)} (goal <= 1.5); first: ${(coldAll.ms / coldOne.ms).toFixed(2)}`);
-  console.log(`magi CPU per ${HOSTS}-host status: ${median(cpu)} ms (${cpu.join(", ")})`);
-  console.log(`same without the artificial delay (what ${HOSTS * 6} SSH sessions cost on these ${availableParallelism()} cores): 1 host ${floorOne} ms, ${HOSTS} hosts ${floorAll} ms`);
+  const part = (k: keyof (typeof cpu)[number]) => `${median(cpu.map((c) => c[k]))} ms`;
+  console.log(`magi CPU per ${HOSTS}-host status: ${part("magi")} (${cpu.map((c) => c.magi).join(", ")})`);
+  console.log(`CPU per ${HOSTS}-host status, medians, from the command until the reply was polled: machine ${part("machine")} = hosts (sshd, sessions, probes) ${part("hosts")} + magi ${part("magi")} + Synapse ${part("synapse")} + bench client ${part("bench")} + rest of the machine ${part("other")}`);
+  console.log(`same without the artificial delay (the cost of the sessions and probes themselves on these ${availableParallelism()} cores): 1 host ${floorOne} ms, ${HOSTS} hosts ${floorAll} ms`);
   console.log(`last ${HOSTS}-host reply: ${tally}`);
   console.log(`magi peak RSS (VmHWM of pid ${pid}): ${readPeakRss(pid)}`);
 }
