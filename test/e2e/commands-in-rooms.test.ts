@@ -15,6 +15,7 @@ describe("commands in rooms", () => {
   let spoof: TestUser;
   let deployerGhost: TestUser;
   let readerGhost: TestUser;
+  let encryptedRoom: string;
 
   beforeAll(async () => {
     fx = await createMagiFixture("rooms");
@@ -27,6 +28,10 @@ describe("commands in rooms", () => {
     fx.access.users["@boss:example.org"] = "admin";
     fx.access.users[deployerGhost.userId] = "deployer";
     fx.access.patterns.push({ glob: "@slack_t0123abcd-*:localhost", level: "communication" });
+    // A configured room that turns out to be end-to-end encrypted: this build must refuse it loudly.
+    const encryption = { type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } };
+    encryptedRoom = (await fx.admin.call<{ room_id: string }>("POST", "/createRoom", { preset: "private_chat", invite: [fx.botUserId], initial_state: [encryption] })).room_id;
+    fx.config.rooms = { [fx.roomId]: {}, [encryptedRoom]: {} };
     bot = await fx.start();
   });
 
@@ -95,6 +100,14 @@ describe("commands in rooms", () => {
     expect(rows).toContainEqual({ sender: fx.admin.userId, text: "!ping", level: 4, command: "ping", decision: "allowed", outcome: "ok" });
     expect(rows).toContainEqual(expect.objectContaining({ sender: fx.admin.userId, text: "!hots", decision: "invalid" }));
     expect(rows).toContainEqual(expect.objectContaining({ sender: readerGhost.userId, text: "!whoami", level: 1, decision: "allowed" }));
+  });
+
+  it("refuses an end-to-end encrypted room with a clear log line and leaves it", async () => {
+    const line = await bot.waitForLog((l) => l.roomId === encryptedRoom && /end-to-end encryption/.test(String(l.msg)));
+    expect(line.msg).toBe("room uses end-to-end encryption, which this build of magi does not support; leaving it");
+    expect(line.level).toBe(50);
+    const members = await fx.admin.call<{ joined: Record<string, unknown> }>("GET", `/rooms/${encodeURIComponent(encryptedRoom)}/joined_members`);
+    expect(Object.keys(members.joined)).not.toContain(fx.botUserId);
   });
 
   it("declines invites from people who are not configured, and never logs its token", async () => {
