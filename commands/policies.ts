@@ -12,10 +12,12 @@ export type PolicyLookup = (command: string, hosts: string[]) => ApprovalPolicy 
 // The tags a host has in the inventory (undefined for a host magi doesn't know).
 export type TagsOf = (host: string) => readonly string[] | undefined;
 
-// Built-in policies, used when no rule matches: powering a host off or rebooting it needs the requester's own ✅.
+// Built-in policies, used when no rule matches: powering a host off or rebooting it needs the requester's own ✅,
+// and a deploy (not a dry run) needs a second deployer, so safety is the default and a rule must relax it.
 export function defaultPolicies(confirmMs: number): Record<string, ApprovalPolicy> {
   const confirm: ApprovalPolicy = { approvals: 1, minLevel: 4, self: "only", expiresMs: confirmMs };
-  return { shutdown: confirm, reboot: confirm };
+  const secondPerson: ApprovalPolicy = { approvals: 1, minLevel: 3, self: "forbidden", expiresMs: 15 * 60_000 };
+  return { shutdown: confirm, reboot: confirm, deploy: secondPerson };
 }
 
 // The policy a rule sets; approvals: 0 means none is needed.

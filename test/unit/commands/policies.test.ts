@@ -19,6 +19,12 @@ describe("approval policies", () => {
     expect(lookup("wake", ["misato"])).toBeUndefined();
   });
 
+  it("asks a second deployer for a deploy when no rule says otherwise", () => {
+    const lookup = createPolicyLookup([], tagsOf, defaults);
+    expect(lookup("deploy", ["misato"])).toEqual({ approvals: 1, minLevel: 3, self: "forbidden", expiresMs: 15 * 60_000 });
+    expect(lookup("rollback", ["misato"])).toBeUndefined();
+  });
+
   it("matches by host name, @tag or list, and takes the first matching rule", () => {
     const lookup = createPolicyLookup(
       [
