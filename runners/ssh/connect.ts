@@ -97,5 +97,7 @@ export async function connectTarget(target: SshTarget, options: ConnectOptions =
     return { ok: false, reason: "connect", message: `cannot connect to ${where}: ${(err as Error).message}` };
   }
   if (connection.isBroken()) return { ok: false, reason: "connect", message: `connection to ${where} lost: ${connection.brokenReason()}` };
+  // Interactive request/reply traffic: without this, small packets can wait on Nagle plus the peer's delayed ACK.
+  (client as RawClient & { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   return { ok: true, connection };
 }
