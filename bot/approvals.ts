@@ -88,6 +88,16 @@ export function createApprovals(deps: ApprovalDeps) {
       const id = deps.store.withdrawVote(redactedId);
       if (id !== undefined) await evaluate(id);
     },
+    // Calls off the requester's newest pending request in the room (the !cancel command's port).
+    cancelOwn: async (roomId: string, requester: string): Promise<{ ok: true; work: string } | { ok: false; message: string }> => {
+      const id = deps.store.latestPendingOf(roomId, requester);
+      if (id === undefined) return { ok: false, message: "you have no request waiting for approval here; to cancel a job, give its id (!jobs lists them)" };
+      if (!deps.store.transition(id, "cancelled", deps.now(), requester)) return { ok: false, message: "that request was decided a moment ago" };
+      const a = deps.store.get(id)!;
+      if (a.auditId !== null) deps.audit.setOutcome(a.auditId, `cancelled by ${requester} before approval; not run`);
+      await editPrompt(a);
+      return { ok: true, work: a.work };
+    },
     // Expires what is due; time, not a timer, decides, so this also catches up after a restart.
     sweep: async () => {
       for (const id of deps.store.dueForExpiry(deps.now())) await evaluate(id);

@@ -19,6 +19,7 @@ export interface ContextServices {
   status: StatusPort;
   locks: LockPort;
   deploys: DeployPort;
+  approvals: CommandContext["approvals"];
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
 }
 
@@ -38,6 +39,7 @@ export function createContextFactory(services: ContextServices) {
     status: services.status,
     locks: services.locks,
     deploys: services.deploys,
+    approvals: services.approvals,
     policyFor: services.policyFor,
     ...(approved ? { approved } : {}),
     now: () => Date.now(),

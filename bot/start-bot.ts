@@ -16,7 +16,7 @@ import { createKvStore } from "../storage/kv-store.ts";
 import { createLockStore } from "../storage/lock-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
 import { createProcessedEvents } from "../storage/processed-events.ts";
-import { createApprovals } from "./approvals.ts";
+import { createApprovals, type Approvals } from "./approvals.ts";
 import { bootstrapSync, SYNC_FILTER } from "./bootstrap-sync.ts";
 import { createContextFactory } from "./command-context.ts";
 import { createDeliver } from "./deliver-output.ts";
@@ -71,7 +71,10 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       jobAudits.delete(job.id);
     },
   });
+  // Bound below: approvals run commands through contexts, and contexts let !cancel call off approvals.
+  let approvals: Approvals | undefined;
   const contextFor = createContextFactory({
+    approvals: { cancelOwn: (roomId, requester) => approvals!.cancelOwn(roomId, requester) },
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
     locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
     policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
@@ -81,7 +84,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     client, reply, audit, log, attachJob: jobs.progress.attach, waitForJob: jobs.queue.waitFor,
     noteJobAudit: (jobId, auditId, prefix) => void jobAudits.set(jobId, { auditId, prefix }),
   });
-  const approvals = createApprovals({
+  approvals = createApprovals({
     store: createApprovalStore(db), audit, reply, edits: jobs.edits, log, botUserId: userId, levelIn, now: () => Date.now(),
     execute: async (a, approvers) => {
       const ctx = contextFor({ userId: a.requester, level: levelIn(a.roomId, a.requester) }, a.roomId, { by: approvers, binding: a.binding });

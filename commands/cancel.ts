@@ -1,4 +1,5 @@
 // !cancel <id>: stops a queued or running job; its requester or an admin may.
+import { z } from "zod";
 import { jobIdArgs } from "./job-id.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
 
@@ -6,11 +7,15 @@ import { defineCommand, fail, ok, text } from "./types.ts";
 export const cancelCommand = defineCommand({
   name: "cancel",
   aliases: [],
-  summary: "cancel a queued or running job (yours, or any if you are an admin)",
-  usage: "cancel <job id>",
+  summary: "cancel a queued or running job (yours, or any if you are an admin); without an id, call off your request waiting for approval",
+  usage: "cancel [job id]",
   minLevel: 3,
-  args: jobIdArgs,
-  run: (ctx, id) => {
+  args: z.union([z.array(z.string()).length(0).transform(() => undefined), jobIdArgs], { error: "expected a job id (a number, as !jobs shows it), or nothing" }),
+  run: async (ctx, id) => {
+    if (id === undefined) {
+      const called = await ctx.approvals.cancelOwn(ctx.roomId, ctx.caller.userId);
+      return called.ok ? ok(text(`Called off: ${called.work}. Nothing was run.`)) : fail(called.message);
+    }
     const result = ctx.jobs.cancel(id, ctx.caller.userId, ctx.caller.level >= 4);
     if (!result.ok) return fail(result.message);
     const state = result.job.state === "cancelled" ? "cancelled before it started" : "is being cancelled";

@@ -61,6 +61,8 @@ export interface CommandContext {
   inventory: Inventory;
   jobs: JobsPort;
   actions: HostActions;
+  // The caller's pending approval requests: !cancel without a job id calls off the newest one.
+  approvals: { cancelOwn(roomId: string, requester: string): Promise<{ ok: true; work: string } | { ok: false; message: string }> };
   // Deploys from the team's flake: resolve refs, run deploys and rollbacks, list generations.
   deploys: DeployPort;
   // Host health for !status, collected over SSH within the status timeout.

@@ -133,10 +133,16 @@ describe("deploys from chat", () => {
     expect(readCalls().filter((c) => c[0] === "nixos-rebuild")).toHaveLength(1);
   });
 
-  it("stops on a rejection and on expiry, running nothing", async () => {
+  it("stops on a rejection, the requester's !cancel, and expiry, running nothing", async () => {
     const rejected = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy misato"));
     await react(fx.admin, rejected.event_id, "👎");
     expect(await bodyOf(rejected.event_id, /^❌/)).toMatch(/^❌ deploy \(switch\) misato at \w+ "bump nixpkgs": rejected by @admin-deploy-\w+:localhost\. Nothing was run\.$/);
+    const called = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy misato"));
+    const cancel = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!cancel"));
+    expect(cancel.content.body).toMatch(/^Called off: deploy \(switch\) misato at \w{12} "bump nixpkgs"\. Nothing was run\.$/);
+    expect(await bodyOf(called.event_id, /^🚫/)).toBe(`🚫 deploy (switch) misato at ${head.slice(0, 12)} "bump nixpkgs": cancelled by ${dep.userId}. Nothing was run.`);
+    await react(ghostA, called.event_id, "👍");
+    await react(ghostB, called.event_id, "👍");
     const expired = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy misato"));
     expect(await bodyOf(expired.event_id, /^⌛/, 40_000)).toMatch(/not approved within 15 s\. Nothing was run\.$/);
     await react(ghostA, expired.event_id, "👍");

@@ -73,3 +73,22 @@ describe("dispatcher", () => {
     expect(ok(text("x")).ok).toBe(true);
   });
 });
+
+describe("!cancel without a job id", () => {
+  it("calls off the caller's newest pending request in the room, and says when there is none", async () => {
+    const { ctx, approvals, calls } = makeContext(3);
+    const none = prepareCommand("!cancel", ctx, () => {});
+    if (none.decision !== "allowed") throw new Error("expected allowed");
+    expect((await none.run()).output.blocks).toEqual([{ kind: "text", text: "you have no request waiting for approval here; to cancel a job, give its id (!jobs lists them)" }]);
+    const target = { roomId: ctx.roomId, eventId: "$cmd", msgtype: "m.text" as const };
+    const policy = { approvals: 1, minLevel: 3 as const, self: "forbidden" as const, expiresMs: 60_000 };
+    await approvals.request(target, { auditId: 0, requester: ctx.caller.userId, text: "!deploy misato", work: "deploy (switch) misato at abc", policy });
+    const cancel = prepareCommand("!cancel", ctx, () => {});
+    if (cancel.decision !== "allowed") throw new Error("expected allowed");
+    expect((await cancel.run()).output.blocks).toEqual([{ kind: "text", text: "Called off: deploy (switch) misato at abc. Nothing was run." }]);
+    expect(calls).toContain("edit prompt");
+    const again = prepareCommand("!cancel", ctx, () => {});
+    if (again.decision !== "allowed") throw new Error("expected allowed");
+    expect((await again.run()).output.ok).toBe(false);
+  });
+});

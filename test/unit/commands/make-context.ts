@@ -4,6 +4,9 @@ import type { Level } from "../../../commands/levels.ts";
 import type { CommandContext, HostActions } from "../../../commands/types.ts";
 import { createPolicyLookup, defaultPolicies } from "../../../commands/policies.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";
+import pino from "pino";
+import { createApprovals } from "../../../bot/approvals.ts";
+import { createApprovalStore } from "../../../storage/approval-store.ts";
 import { createDeployPort } from "../../../runners/deploy-actions.ts";
 import { createJobQueue } from "../../../runners/jobs/job-queue.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";
@@ -25,13 +28,20 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     power: async (host, action) => (calls.push(`${action} ${host}`), { ok: true, summary: `${host} done` }),
   };
   const jobs = createJobQueue({ store: createJobStore(db), concurrency: 2, listener: () => {} });
+  const audit = createAuditLog(db);
+  // The real approval flow over the same database; reply and edit are the Matrix boundary, so they only record.
+  const approvals = createApprovals({
+    store: createApprovalStore(db), audit, log: pino({ level: "silent" }), botUserId: "@magi:example.org", levelIn: () => 4,
+    reply: { send: async () => "$prompt" }, edits: { edit: async () => void calls.push("edit prompt") }, execute: async () => "", now: () => Date.now(),
+  });
   const ctx: CommandContext = {
     caller: { userId: "@dan:example.org", level },
     roomId: "!room:example.org",
     prefix: "!",
     commands: COMMANDS,
     hosts: HOSTS.map((h) => ({ name: h.name, address: h.address, tags: h.tags })),
-    audit: createAuditLog(db),
+    audit,
+    approvals,
     inventory: new Map(HOSTS.map((h) => [h.name, h])),
     jobs,
     actions,
@@ -42,5 +52,5 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     now: () => Date.now(),
     ...extra,
   };
-  return { ctx, calls, jobs, db };
+  return { ctx, calls, jobs, db, approvals };
 }
