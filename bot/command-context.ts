@@ -25,13 +25,11 @@ export interface ContextServices {
 
 // Returns a factory for per-command contexts.
 export function createContextFactory(services: ContextServices) {
-  const hosts = [...services.inventory.values()].map((h) => ({ name: h.name, address: h.address, tags: h.tags }));
   return (caller: Caller, roomId: string, approved?: CommandContext["approved"]): CommandContext => ({
     caller,
     roomId,
     prefix: services.prefix,
     commands: COMMANDS,
-    hosts,
     audit: services.audit,
     inventory: services.inventory,
     jobs: services.jobs,

@@ -13,10 +13,7 @@ function isRetryable(error: unknown): { retry: boolean; waitMs?: number } {
 }
 
 // How long to keep retrying before giving up and logging; the bot itself keeps running.
-export interface SendOptions {
-  giveUpAfterMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-}
+const GIVE_UP_AFTER_MS = 15 * 60_000;
 
 // PUTs an event with one transaction id for every attempt: the homeserver dedupes by it, so a retry after an ambiguous failure can't post twice.
 export async function sendEventWithRetry(
@@ -25,12 +22,10 @@ export async function sendEventWithRetry(
   roomId: string,
   eventType: string,
   content: Record<string, unknown>,
-  options: SendOptions = {},
 ): Promise<string> {
   const txnId = `magi-${randomUUID()}`;
   const path = `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/${encodeURIComponent(eventType)}/${txnId}`;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const deadline = Date.now() + (options.giveUpAfterMs ?? 15 * 60_000);
+  const deadline = Date.now() + GIVE_UP_AFTER_MS;
   let backoff = 500;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -43,7 +38,7 @@ export async function sendEventWithRetry(
       const waitMs = verdict.waitMs ?? backoff;
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       log.warn({ roomId, txnId, attempt, waitMs, err: (error as Error).message }, "send failed; retrying with the same transaction id");
-      await sleep(waitMs);
+      await new Promise((r) => setTimeout(r, waitMs));
     }
   }
 }

@@ -11,11 +11,12 @@ export const hostsCommand = defineCommand({
   minLevel: 1,
   args: noArgs,
   run: (ctx) => {
-    if (ctx.hosts.length === 0) return ok(text("No hosts are configured."));
+    const hosts = [...ctx.inventory.values()];
+    if (hosts.length === 0) return ok(text("No hosts are configured."));
     return ok({
       kind: "table",
       columns: ["host", "address", "tags"],
-      rows: ctx.hosts.map((h) => [h.name, h.address, h.tags.map((t) => `@${t}`).join(" ")]),
+      rows: hosts.map((h) => [h.name, h.address, h.tags.map((t) => `@${t}`).join(" ")]),
     });
   },
 });

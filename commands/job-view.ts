@@ -1,13 +1,8 @@
 // How a job reads in the room: its live progress message, its final result, and its row in !jobs.
+import { formatDuration } from "../runners/jobs/format-duration.ts";
 import type { JobRecord } from "../runners/jobs/types.ts";
 import type { Block } from "./types.ts";
 
-// "41 s", "3 min 5 s".
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  return seconds % 60 === 0 ? `${seconds / 60} min` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
 
 const STATE_WORDS: Record<JobRecord["state"], string> = {
   queued: "queued", running: "running", succeeded: "succeeded", failed: "failed",

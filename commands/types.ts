@@ -33,13 +33,6 @@ export interface Output {
   file?: { name: string; mimetype: string; data: Buffer };
 }
 
-// A host as the inventory shows it to commands.
-export interface HostSummary {
-  name: string;
-  address: string;
-  tags: string[];
-}
-
 // An audit row as commands see it.
 export interface AuditEntry {
   at: number;
@@ -56,7 +49,6 @@ export interface CommandContext {
   roomId: string;
   prefix: string;
   commands: readonly CommandSpec[];
-  hosts: readonly HostSummary[];
   audit: { recent(limit: number): AuditEntry[] };
   inventory: Inventory;
   jobs: JobsPort;

@@ -42,7 +42,6 @@ export function createApprovalStore(db: Database.Database) {
   const setPrompt = db.prepare("UPDATE approvals SET prompt_event_id = ? WHERE id = ?");
   const transition = db.prepare("UPDATE approvals SET state = ?, decided_at = ?, decided_by = ? WHERE id = ? AND state = 'pending'");
   const dueIds = db.prepare<[number], { id: number }>("SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ?");
-  const pendingIds = db.prepare<[], { id: number }>("SELECT id FROM approvals WHERE state = 'pending'");
   const latestOwn = db.prepare<[string, string], { id: number }>(
     "SELECT id FROM approvals WHERE state = 'pending' AND room_id = ? AND requester = ? ORDER BY id DESC LIMIT 1",
   );
@@ -72,10 +71,8 @@ export function createApprovalStore(db: Database.Database) {
     // Moves a pending request to a final state; true only for the one caller that made the move.
     transition: (id: number, state: ApprovalState, now: number, by: string | null) => transition.run(state, now, by, id).changes === 1,
     dueForExpiry: (now: number) => dueIds.all(now).map((r) => r.id),
-    pending: () => pendingIds.all().map((r) => r.id),
     // The requester's newest pending request in a room, for !cancel without a job id.
     latestPendingOf: (roomId: string, requester: string) => latestOwn.get(roomId, requester)?.id,
-    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
   };
 }
 

@@ -41,6 +41,8 @@ export function createJobStore(db: Database.Database): JobStore {
   const readLog = db.prepare<[number], { text: string }>("SELECT text FROM job_logs WHERE job_id = ? ORDER BY seq");
   const unfinished = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM jobs WHERE state IN ('queued', 'running') ORDER BY id`);
   const seqs = new Map<number, number>();
+  // One prepared UPDATE per combination of changed columns, instead of preparing on every change.
+  const updates = new Map<string, Database.Statement>();
   const get = (id: number) => {
     const row = select.get(id);
     return row ? toRecord(row) : undefined;
@@ -49,7 +51,9 @@ export function createJobStore(db: Database.Database): JobStore {
     const entries = Object.entries(changes).filter(([key]) => FIELDS[key] !== undefined);
     if (entries.length > 0) {
       const sets = entries.map(([key]) => `${FIELDS[key]} = @${key}`).join(", ");
-      db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`).run({ ...Object.fromEntries(entries), id });
+      let statement = updates.get(sets);
+      if (!statement) updates.set(sets, (statement = db.prepare(`UPDATE jobs SET ${sets} WHERE id = @id`)));
+      statement.run({ ...Object.fromEntries(entries), id });
     }
     return get(id)!;
   };

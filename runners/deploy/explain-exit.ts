@@ -1,5 +1,6 @@
 // Turns how a deploy process ended into words for the room. Pure.
 import type { DeployAction, DeployOutcome, DeployPhase } from "./types.ts";
+import { formatDuration } from "../jobs/format-duration.ts";
 
 // Everything known when the process has ended.
 export interface ExitFacts {
@@ -32,12 +33,8 @@ const ROLLED_BACK = /De-activating due to error|Attempting to re-activate the la
 const EVAL_ERROR = /while evaluating|while calling|attribute '[^']*' missing|does not provide attribute|undefined variable|syntax error|infinite recursion|The option `[^']*' (does not exist|is used but not defined)|Failed assertions:/;
 const BUILD_ERROR = /builder for '[^']*' failed|cannot build derivation|dependencies couldn't be built|dependency failed|build of '[^']*' failed/;
 
-// "41 s", "3 min 5 s".
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  return seconds % 60 === 0 ? `${seconds / 60} min` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
+// Re-exported so deploy callers keep one import; the wording is shared with job messages.
+export { formatDuration };
 
 // A store path's basename with its 32-character hash cut to 8, for chat.
 export function shortenGeneration(name: string | undefined): string {

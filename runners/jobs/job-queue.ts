@@ -25,7 +25,7 @@ function finalState(pending: Pending, outcome: JobOutcome): JobState {
 }
 
 // Creates the queue; it is the JobsPort commands use, plus drain for shutdown.
-export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): Promise<void>; abortAll(): void } {
+export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): Promise<void> } {
   const { store, listener } = options;
   const now = options.now ?? Date.now;
   const queued: Pending[] = [];
@@ -132,8 +132,5 @@ export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): 
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
     },
     drain: async () => void (await Promise.allSettled([...running.values()].map((r) => r.done))),
-    abortAll: () => {
-      for (const { pending } of running.values()) pending.controller.abort(new Error("magi is stopping"));
-    },
   };
 }

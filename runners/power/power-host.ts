@@ -1,7 +1,7 @@
 // Shuts down or reboots a host over SSH, then watches it go down (and, for a reboot, come back).
 import type { HostEntry } from "../inventory.ts";
 import type { JobIO, JobOutcome } from "../jobs/types.ts";
-import { connectTarget, runCommand, type SshTarget } from "../ssh/index.ts";
+import { probeSsh, runCommand, sleepUnlessAborted, type SshTarget } from "../ssh/index.ts";
 
 // Timing knobs; tests shorten them.
 export interface PowerOptions {
@@ -10,30 +10,17 @@ export interface PowerOptions {
   upTimeoutMs?: number;
 }
 
-async function sshAnswers(target: SshTarget): Promise<boolean | string> {
-  const outcome = await connectTarget(target, { readyTimeoutMs: 3000 });
-  if (outcome.ok) {
-    outcome.connection.close();
-    return true;
-  }
-  return outcome.hostKeyMismatch ? outcome.message : false;
-}
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
-
 // Polls until SSH answers (want true) or stops answering (want false); returns seconds taken, or a reason it gave up.
-async function waitForSsh(target: SshTarget, want: boolean, timeoutMs: number, interval: number, io: JobIO, started: number): Promise<number | string> {
+async function waitForSshState(target: SshTarget, want: boolean, timeoutMs: number, interval: number, io: JobIO, started: number): Promise<number | string> {
   const deadline = Date.now() + timeoutMs;
   while (!io.signal.aborted) {
-    const answer = await sshAnswers(target);
-    if (typeof answer === "string") return answer;
-    if (answer === want) return Math.round((Date.now() - started) / 1000);
+    const probe = await probeSsh(target, 3000, io.signal);
+    if (probe === "cancelled") break;
+    // A changed key means "not the machine we powered off": stop, never count it as up or down.
+    if (!probe.ok && probe.reason === "host-key-mismatch") return probe.message;
+    if (probe.ok === want) return Math.round((Date.now() - started) / 1000);
     if (Date.now() > deadline) return want ? `did not answer on ssh within ${Math.round(timeoutMs / 1000)} s` : `still answers on ssh after ${Math.round(timeoutMs / 1000)} s`;
-    await sleep(interval, io.signal);
+    await sleepUnlessAborted(interval, io.signal);
   }
   return "cancelled";
 }
@@ -53,13 +40,13 @@ export async function powerHost(host: HostEntry, action: "poweroff" | "reboot", 
   }
   io.log(`systemctl ${action} accepted by ${host.name}`);
   io.phase(`waiting for ${host.name} to go down`);
-  const down = await waitForSsh(target, false, options.downTimeoutMs ?? 180_000, interval, io, started);
+  const down = await waitForSshState(target, false, options.downTimeoutMs ?? 180_000, interval, io, started);
   if (io.signal.aborted) return { ok: false, cancelled: true, summary: `stopped watching; ${host.name} was already told to ${action}` };
   if (typeof down === "string") return { ok: false, summary: `${host.name} ${down}` };
   io.log(`${host.name} stopped answering on ssh after ${down} s`);
   if (action === "poweroff") return { ok: true, exitCode: 0, summary: `${host.name} is down after ${down} s` };
   io.phase(`waiting for ${host.name} to come back`);
-  const up = await waitForSsh(target, true, options.upTimeoutMs ?? 600_000, interval, io, started);
+  const up = await waitForSshState(target, true, options.upTimeoutMs ?? 600_000, interval, io, started);
   if (io.signal.aborted) return { ok: false, cancelled: true, summary: `stopped watching; ${host.name} went down for a reboot` };
   if (typeof up === "string") return { ok: false, summary: `${host.name} went down but ${up}` };
   return { ok: true, exitCode: 0, summary: `${host.name} went down after ${down} s and is back up after ${up} s` };

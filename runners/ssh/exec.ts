@@ -1,3 +1,4 @@
+import { raceAbort } from "./abortable.ts";
 import type { SshTarget } from "./connect.ts";
 import { getDefaultPool, type AcquireOutcome, type SshPool } from "./pool.ts";
 import { buildRemoteCommand } from "./quote.ts";
@@ -8,19 +9,9 @@ import { execOnConnection, type ExecOptions } from "./run-on-connection.ts";
 export type RunOptions = ExecOptions & { pool?: SshPool };
 
 // Waits for a lease unless aborted first; a lease that arrives after the abort is returned.
-async function acquireUnlessAborted(pool: SshPool, target: SshTarget, signal?: AbortSignal): Promise<AcquireOutcome | "aborted"> {
-  const acquiring = pool.acquire(target);
-  if (!signal) return acquiring;
-  let onAbort = () => {};
-  const aborted = new Promise<"aborted">((resolve) => {
-    onAbort = () => resolve("aborted");
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  const first = await Promise.race([acquiring, aborted]);
-  signal.removeEventListener("abort", onAbort);
-  // The connect keeps going for other users of the pool; just hand our slot back.
-  if (first === "aborted") void acquiring.then((a) => a.ok && a.lease.release());
-  return first;
+function acquireUnlessAborted(pool: SshPool, target: SshTarget, signal?: AbortSignal): Promise<AcquireOutcome | "aborted"> {
+  // The connect keeps going for other users of the pool; a late lease just hands our slot back.
+  return raceAbort(pool.acquire(target), signal, (a) => a.ok && a.lease.release());
 }
 
 // Runs argv on target as one remote command; every failure comes back as a result, never thrown.

@@ -1,5 +1,5 @@
 // Polls a host's SSH until it answers with its pinned key, the deadline passes, or the job is cancelled.
-import { connectTarget, type ConnectOutcome, type SshTarget } from "../ssh/index.ts";
+import { probeSsh, sleepUnlessAborted, type SshTarget } from "../ssh/index.ts";
 
 // How probing ended; "refused" means trying again cannot help (host key mismatch, no pin).
 export type WaitOutcome =
@@ -23,35 +23,6 @@ export type WaitOptions = {
 const PROBE_TIMEOUT_MS = 3_000;
 // One progress line per this much time, however fast the probes are.
 const LOG_EVERY_MS = 5_000;
-
-// Resolves after ms, or at once when the signal fires.
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted || ms <= 0) return resolve();
-    const done = () => (clearTimeout(timer), signal.removeEventListener("abort", done), resolve());
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-// Connects once and closes straight away; a connection that lands after a cancel is closed too.
-export async function probeSsh(target: SshTarget, timeoutMs: number, signal: AbortSignal): Promise<ConnectOutcome | "cancelled"> {
-  if (signal.aborted) return "cancelled";
-  const connecting = connectTarget(target, { readyTimeoutMs: Math.max(timeoutMs, 200) });
-  let onAbort = () => {};
-  const aborted = new Promise<"cancelled">((resolve) => {
-    onAbort = () => resolve("cancelled");
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-  const first = await Promise.race([connecting, aborted]);
-  signal.removeEventListener("abort", onAbort);
-  if (first === "cancelled") {
-    void connecting.then((c) => c.ok && c.connection.close());
-    return "cancelled";
-  }
-  if (first.ok) first.connection.close();
-  return first;
-}
 
 // Probes every pollIntervalMs until SSH answers with the pinned key or the deadline passes.
 export async function waitForSsh(target: SshTarget, opts: WaitOptions): Promise<WaitOutcome> {

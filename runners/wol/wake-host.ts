@@ -5,7 +5,8 @@ import type { SshPool } from "../ssh/index.ts";
 import { parseMac } from "./magic-packet.ts";
 import { sendMagicPacket, type SendOutcome } from "./send-magic-packet.ts";
 import { buildWakeonlanArgv, sendViaRelay } from "./send-via-relay.ts";
-import { probeSsh, waitForSsh } from "./wait-for-ssh.ts";
+import { probeSsh } from "../ssh/index.ts";
+import { waitForSsh } from "./wait-for-ssh.ts";
 
 // Tuning for wakeHost; now must advance with real time (it measures the deadline), pool is for SSH to relays.
 export type WakeOptions = { pollIntervalMs?: number; now?: () => number; pool?: SshPool };

@@ -39,7 +39,6 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     roomId: "!room:example.org",
     prefix: "!",
     commands: COMMANDS,
-    hosts: HOSTS.map((h) => ({ name: h.name, address: h.address, tags: h.tags })),
     audit,
     approvals,
     inventory: new Map(HOSTS.map((h) => [h.name, h])),
