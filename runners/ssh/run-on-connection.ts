@@ -15,6 +15,10 @@ export type ExecOptions = {
   onDisconnect?: DisconnectPolicy;
   // Wait between TERM and KILL, and again between KILL and giving up on the channel.
   killGraceMs?: number;
+  // The command reads the control lines ("TERM", "KILL", EOF) on its stdin itself and needs no
+  // wrapper (the status probe script, which saves the host the wrapper's processes on every run);
+  // onDisconnect is then the command's own business.
+  handlesControl?: boolean;
 };
 
 type Settled =
@@ -87,8 +91,9 @@ export async function execOnConnection(connection: SshConnection, argv: readonly
     lost = reason;
     timers.push(setTimeout(giveUp, 1_000));
   });
+  const remote = opts.handlesControl ? command : buildWrappedCommand(argv, { sudo: opts.sudo, onDisconnect: opts.onDisconnect });
   const running: Promise<Settled> = connection.ssh
-    .execCommand(buildWrappedCommand(argv, { sudo: opts.sudo, onDisconnect: opts.onDisconnect }), {
+    .execCommand(remote, {
       stdin: control,
       noTrim: true,
       onChannel: (channel) => (closeChannel = () => channel.close()),

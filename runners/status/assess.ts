@@ -16,8 +16,6 @@ export interface ProbeResults {
   checks: { check: CustomCheck; result: CommandResult | undefined }[];
   // The session that ran the built-in probes, if it ended in time: a script that ran proves the host answered.
   session?: CommandResult;
-  // How the probes ran, worth saying but not a problem (no timeout(1) on the host).
-  notes?: string[];
 }
 
 // The shell's "command not found".
@@ -89,6 +87,5 @@ export function assessHost(host: string, results: ProbeResults, opts: { timeoutM
     disks: assessDisks(probes.disks, opts.timeoutMs),
     zfs: assessZfs(probes.zfs, opts.timeoutMs),
     checks: results.checks.map(({ check, result }) => evaluateCheck(check, result, opts.timeoutMs)),
-    notes: results.notes ?? [],
   };
 }

@@ -6,7 +6,7 @@ import { createNotStartedResult } from "../ssh/result.ts";
 import type { CommandResult, RunOptions, SshTarget } from "../ssh/index.ts";
 import { assessHost } from "./assess.ts";
 import { readProbeReport } from "./parse-sections.ts";
-import { buildProbeArgv, chooseProbeLimit } from "./probe-script.ts";
+import { buildProbeArgv, chooseWatchdogSeconds } from "./probe-script.ts";
 import { selectChecks } from "./probes.ts";
 import { splitProbeResults } from "./split-probes.ts";
 import type { HostStatus, StatusSettings } from "./types.ts";
@@ -29,7 +29,7 @@ export async function collectHost(host: HostEntry, settings: StatusSettings, run
   const onLine = (line: string, stream: "stdout" | "stderr") => void (stream === "stdout" && streamed.push(line));
   // Built-in probes are read-only and run unprivileged; custom checks follow the host's sudo setting (kubectl needs root on k3s).
   const work = [
-    { argv: buildProbeArgv(chooseProbeLimit(settings.timeoutMs)), sudo: false, onLine },
+    { argv: buildProbeArgv(chooseWatchdogSeconds(settings.timeoutMs)), sudo: false, handlesControl: true, onLine },
     ...checks.map((c) => ({ argv: c.command, sudo: ssh.sudo })),
   ];
   const results: (CommandResult | undefined)[] = work.map(() => undefined);
@@ -49,9 +49,9 @@ export async function collectHost(host: HostEntry, settings: StatusSettings, run
   const [session, ...answered] = [...results];
   const text = session ? session.stdout : `${streamed.join("\n")}\n`;
   abort.abort();
-  const { probes, notes } = splitProbeResults(readProbeReport(text), session, host.name);
+  const probes = splitProbeResults(readProbeReport(text), session, host.name);
   const checkResults = checks.map((check, i) => ({ check, result: answered[i] }));
-  return assessHost(host.name, { probes, checks: checkResults, notes, ...(session ? { session } : {}) }, {
+  return assessHost(host.name, { probes, checks: checkResults, ...(session ? { session } : {}) }, {
     timeoutMs: settings.timeoutMs,
     elapsedMs: Math.round(performance.now() - started),
     diskThresholdPercent: settings.diskThresholdPercent,

@@ -50,7 +50,6 @@ function describeFacts(status: UpStatus): string[] {
   // A host without zpool gets no ZFS line at all.
   if (status.zfs.kind !== "absent") lines.push(describeFact("ZFS", status.zfs, (pools) => (pools.length === 0 ? "all pools healthy" : pools.map((p) => `${p.name} ${p.state}`).join(", "))));
   lines.push(...status.checks.map((c) => `check ${c.name}: ${c.ok ? "ok" : `failed — ${c.note}`}`));
-  lines.push(...status.notes.map((n) => `note: ${n}`));
   return lines;
 }
 

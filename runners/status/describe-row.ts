@@ -29,8 +29,7 @@ export function describeRow(status: HostStatus): string[] {
   if (status.reach === "no-ssh") return [status.host, state, NONE, NONE, NONE, NONE];
   if (status.reach === "unreachable") return [status.host, state, NONE, NONE, NONE, status.note];
   const uptime = status.uptime.kind === "ok" ? status.uptime.value : undefined;
-  // Notes ride along in the problems cell so the row says them, but do not change the state word.
-  const problems = [...listProblems(status), ...status.notes];
+  const problems = listProblems(status);
   return [
     status.host,
     state,

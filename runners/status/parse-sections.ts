@@ -3,21 +3,20 @@
 import { PROBE_MARK } from "./probe-script.ts";
 import { PROBE_NAMES, type ProbeName } from "./probes.ts";
 
-// What one probe printed, and how it exited (timeout's 124 included; the caller interprets it).
+// What one probe printed, and how it exited.
 export interface ProbeSection {
   stdout: string;
   stderr: string;
   exitCode: number;
 }
 
-// The script's report: its per-probe limit ("none" without timeout(1)) and the sections complete so far.
+// The script's report: the sections complete so far.
 export interface ProbeReport {
-  limit?: string;
   sections: Partial<Record<ProbeName, ProbeSection>>;
 }
 
 const NAMES = new Set<string>(PROBE_NAMES);
-const START = new RegExp(`^${PROBE_MARK} ([0-9A-Za-z-]{1,64}) start (none|\\d{1,4}(?:\\.\\d)?)$`);
+const START = new RegExp(`^${PROBE_MARK} ([0-9A-Za-z-]{1,64}) start$`);
 
 type Marker = { kind: "out" | "err"; name: ProbeName } | { kind: "exit"; name: ProbeName; code: number };
 
@@ -49,7 +48,7 @@ export function readProbeReport(text: string): ProbeReport {
   const lines = splitWholeLines(text);
   const startAt = lines.findIndex((l) => START.test(l));
   if (startAt < 0) return { sections: {} };
-  const [, nonce, limit] = START.exec(lines[startAt]!)!;
+  const [, nonce] = START.exec(lines[startAt]!)!;
   const prefix = `${PROBE_MARK} ${nonce} `;
   const sections: ProbeReport["sections"] = {};
   // The section being read: its name, which stream, and the lines of each stream so far.
@@ -70,5 +69,5 @@ export function readProbeReport(text: string): ProbeReport {
       open = marker.kind === "out" ? { name: marker.name, stream: "out", out: [], err: [] } : undefined;
     }
   }
-  return { limit: limit!, sections };
+  return { sections };
 }

@@ -1,8 +1,10 @@
 // The one remote command that runs every built-in probe in a single SSH session.
-// Why one session: each SSH session costs the host several ms of CPU (sshd, login shell, the runner's
-// wrapper), so six per host made a 30-host !status CPU-bound on small machines.
+// Why one session, and why so few processes: every exec costs a small host about a millisecond,
+// and a fleet status (or a health check every minute) pays it per host per run. This script
+// execs only the probes themselves, one watchdog sleep and one rm; the runner's wrapper, a
+// timeout(1) per probe and mktemp, which an earlier version used, cost more than the probes.
 import { quotePosix } from "../ssh/index.ts";
-import { PROBE_NAMES, PROBES } from "./probes.ts";
+import { PROBE_NAMES, PROBES, type ProbeName } from "./probes.ts";
 
 // Starts every marker line. Random-looking so no tool prints it by accident; the per-run nonce after
 // it (the kernel's random uuid on the host) means probe output cannot forge a marker of this run.
@@ -11,51 +13,71 @@ export const PROBE_MARK = "@@magi-probe-4f9d2c7a61e8";
 // The script's $0, which names it in the host's process list.
 const SCRIPT_NAME = "magi-probe";
 
-// Each probe runs in the background into its own temp files, so the host's time is the slowest probe,
-// not the sum. A finished probe sends "name exit" down a pipe; one reader prints whole sections in
-// finishing order, so sections never interleave and finished ones arrive while another still hangs.
-// Section: "out" marker, stdout, "err" marker, stderr, "exit" marker; c() ends every line with a
-// newline so each marker starts a line. c() is a builtin copy, not cat: on a small host each exec
-// costs about 1 ms, and twelve per run add up across a fleet.
-// timeout --foreground stays in the runner's process group, so cancelling the session still kills
-// every probe; -k 1 follows a TERM the probe ignores with a KILL. The check runs it with limit 0 (no
-// limit) so a busy host cannot fail it; a timeout without these options (busybox) counts as missing.
-// Without one the probes run unbounded, the start line says "none", and magi's deadline still holds.
+// Cancelling: the script speaks the runner's control protocol itself (ExecOptions.handlesControl),
+// so no wrapper is needed. A watcher reads "TERM"/"KILL" lines from stdin (kept on fd 3, since a
+// background job's stdin is /dev/null) and signals the whole process group, which sshd made for
+// this session; EOF (magi gone) sends TERM too. On TERM the script removes its files and KILLs the
+// group, so a probe that ignores TERM cannot outlive it; these are read-only probes, nothing to
+// finish. A hung probe is therefore stopped by magi's own deadline.
+// The watchdog covers the one case the watcher cannot: magi unreachable without the connection
+// closing (a partition); after $1 seconds it TERMs the group, so nothing lingers on the host.
+// Output: each probe writes into its own pair of files and sends "name exit" down a pipe; one
+// reader prints whole sections in finishing order, so sections never interleave and finished ones
+// arrive while another still hangs. Section: "out" marker, stdout, "err" marker, stderr, "exit"
+// marker; c() ends every line with a newline so each marker starts a line and copies with builtins.
+// The files are created up front, mode 0600, under the random nonce with noclobber (O_EXCL), so a
+// file planted in /tmp makes the script stop instead of being read or written through. (true, not
+// the special builtin ":", whose failed redirection would end the shell without the message.)
 const HEAD = String.raw`K=${PROBE_MARK}
 id=$$
 { read -r id </proc/sys/kernel/random/uuid; } 2>/dev/null
-t=none
-if [ -n "$1" ] && command -v timeout >/dev/null 2>&1 && timeout --foreground -k 1 0 true 2>/dev/null; then t=$1; fi
-d=$(mktemp -d) || { echo "magi-probe: mktemp -d failed" >&2; exit 70; }
-trap 'rm -rf "$d"' EXIT
-trap 'exit 143' HUP INT TERM
-printf '%s %s start %s\n' "$K" "$id" "$t"
-p() {
-  n=$1; shift
-  if [ "$t" != none ]; then timeout --foreground -k 1 "$t" "$@"; else "$@"; fi </dev/null >"$d/$n.out" 2>"$d/$n.err"
-  echo "$n $?"
-}
+exec 3<&0 </dev/null
+{ trap '' TERM; while read -r s <&3; do case $s in TERM|KILL) kill -s "$s" 0;; esac; done; kill -s TERM 0; } >/dev/null 2>&1 &
+w=$!
+{ trap 'kill "$z"; exit' TERM; sleep "$1" & z=$!; wait "$z" && kill -s TERM 0; } >/dev/null 2>&1 3<&- &
+g=$!
+exec 3<&-
+f=$${"{"}TMPDIR:-/tmp}/magi-probe.$id
+trap 'kill -s KILL "$w"; kill "$g"; rm -f "$f".*' EXIT
+trap 'trap - EXIT; rm -f "$f".*; kill -s KILL 0' HUP INT TERM
+umask 077
+set -C
+for n in ${PROBE_NAMES.join(" ")}; do
+  { true >"$f.$n.out" && true >"$f.$n.err"; } 2>/dev/null || { echo "magi-probe: cannot create $f.$n.out" >&2; exit 70; }
+done
+set +C
+printf '%s %s start\n' "$K" "$id"
+p() { n=$1; shift; "$@" >"$f.$n.out" 2>"$f.$n.err"; echo "$n $?"; }
 c() { while IFS= read -r l || [ -n "$l" ]; do printf '%s\n' "$l"; done <"$1"; }
 s() {
-  printf '%s %s out %s\n' "$K" "$id" "$1"; c "$d/$1.out"
-  printf '%s %s err %s\n' "$K" "$id" "$1"; c "$d/$1.err"
+  printf '%s %s out %s\n' "$K" "$id" "$1"; c "$f.$1.out"
+  printf '%s %s err %s\n' "$K" "$id" "$1"; c "$f.$1.err"
   printf '%s %s exit %s %s\n' "$K" "$id" "$1" "$2"
 }`;
 
+// Probes the shell answers with builtins instead of an exec: /proc files are read with read.
+const BUILTIN: Partial<Record<ProbeName, string>> = {
+  proc: String.raw`{ read -r a </proc/uptime && read -r b </proc/loadavg && printf '%s\n%s\n' "$a" "$b"; }`,
+};
+
 // Built once from the constant PROBES, so the script text never varies between hosts or calls.
-const JOBS = PROBE_NAMES.map((name) => `p ${name} ${PROBES[name].map(quotePosix).join(" ")} &`);
+const JOBS = PROBE_NAMES.map((name) => {
+  const builtin = BUILTIN[name];
+  return builtin ? `p ${name} eval ${quotePosix(builtin)} &` : `p ${name} ${PROBES[name].map(quotePosix).join(" ")} &`;
+});
 
 // The whole script; exported for tests that run it under a local sh.
 export const PROBE_SCRIPT = `${HEAD}\n{ ${JOBS.join(" ")} wait; } | while read -r n c; do s "$n" "$c"; done\n`;
 
-// Each probe's own limit: a fifth of the status deadline is left for its section to reach magi.
-export function chooseProbeLimit(timeoutMs: number): string {
-  return Math.max(0.5, Math.floor((timeoutMs * 0.8) / 100) / 10).toFixed(1);
+// How long the host-side watchdog waits: past magi's deadline and its kill grace, so it only ever
+// fires when magi could not stop the probes itself.
+export function chooseWatchdogSeconds(timeoutMs: number): string {
+  return String(Math.ceil(timeoutMs / 1000) + 5);
 }
 
-// The argv for runCommand: the constant script plus one number, the per-probe limit in seconds.
-export function buildProbeArgv(limitSeconds: string): string[] {
+// The argv for runCommand: the constant script plus one number, the watchdog in whole seconds.
+export function buildProbeArgv(watchdogSeconds: string): string[] {
   // Guards the only argument: it must stay a plain number whatever a caller passes.
-  if (!/^\d{1,4}(\.\d)?$/.test(limitSeconds)) throw new Error(`bad probe limit ${JSON.stringify(limitSeconds)}`);
-  return ["sh", "-c", PROBE_SCRIPT, SCRIPT_NAME, limitSeconds];
+  if (!/^[1-9]\d{0,4}$/.test(watchdogSeconds)) throw new Error(`bad probe watchdog ${JSON.stringify(watchdogSeconds)}`);
+  return ["sh", "-c", PROBE_SCRIPT, SCRIPT_NAME, watchdogSeconds];
 }

@@ -4,21 +4,10 @@ import type { CommandResult } from "../ssh/index.ts";
 import type { ProbeReport, ProbeSection } from "./parse-sections.ts";
 import { PROBE_NAMES, PROBES, type ProbeName } from "./probes.ts";
 
-// What the host's notes say when timeout(1) was missing there.
-export const UNBOUNDED_NOTE = "no timeout command on the host: probes ran without their own time limit";
-
-// GNU timeout's exit when the limit hit, and when it had to follow up with KILL.
-const TIMED_OUT = 124;
-const KILLED_AFTER_LIMIT = 137;
-
-// A section as the result its probe would have had alone; 124/137 mean the script's limit cut it off.
-function toResult(name: ProbeName, section: ProbeSection, limit: string | undefined, host: string): CommandResult {
+// A section as the result its probe would have had alone.
+function toResult(name: ProbeName, section: ProbeSection, host: string): CommandResult {
   const base = { command: PROBES[name].join(" "), signal: null, isCanceled: false, stdout: section.stdout, stderr: section.stderr };
   const code = section.exitCode;
-  // Only trust 124/137 as "timed out" when the script says a limit was in force.
-  if (limit && limit !== "none" && (code === TIMED_OUT || code === KILLED_AFTER_LIMIT)) {
-    return { ...base, exitCode: null, timedOut: true, failed: true, reason: "timeout", message: `${name} timed out after ${limit} s on ${host}` };
-  }
   const failure = code === 0 ? {} : { reason: "exit-code" as const };
   return { ...base, exitCode: code, timedOut: false, failed: code !== 0, message: `exited with code ${code} on ${host}`, ...failure };
 }
@@ -32,18 +21,18 @@ function describeMissing(name: ProbeName, session: CommandResult, host: string):
   return { ...session, stdout: "", exitCode: null, failed: true, reason: "no-exit-status", message };
 }
 
-// Per-probe results and host notes. session is the script's result if it ended by the deadline;
+// Per-probe results. session is the script's result if it ended by the deadline;
 // without it, a probe with no section yet simply did not answer in time.
 export function splitProbeResults(
   report: ProbeReport,
   session: CommandResult | undefined,
   host: string,
-): { probes: Partial<Record<ProbeName, CommandResult>>; notes: string[] } {
+): Partial<Record<ProbeName, CommandResult>> {
   const probes: Partial<Record<ProbeName, CommandResult>> = {};
   for (const name of PROBE_NAMES) {
     const section = report.sections[name];
-    if (section) probes[name] = toResult(name, section, report.limit, host);
+    if (section) probes[name] = toResult(name, section, host);
     else if (session) probes[name] = describeMissing(name, session, host);
   }
-  return { probes, notes: report.limit === "none" ? [UNBOUNDED_NOTE] : [] };
+  return probes;
 }

@@ -61,8 +61,6 @@ export interface HostFacts {
   // ok with an empty list: every pool is healthy; absent: no zpool (or no pools) on the host.
   zfs: Fact<PoolHealth[]>;
   checks: CheckOutcome[];
-  // How the host was checked, when worth saying; shown with the problems but not counted as one.
-  notes: string[];
 }
 
 // One host's status: no SSH settings, unreachable (with why), or up with its facts.

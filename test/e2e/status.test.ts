@@ -1,5 +1,5 @@
 // !status through a real magi process, a real Synapse and real sshd hosts running fake NixOS tools.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BotProcess } from "./harness/bot-process.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
 import type { TimelineEvent } from "./harness/matrix-user.ts";
-import { countLogins } from "./harness/ssh-helpers.ts";
+import { countLogins, createSleepMarker, findProcesses, waitUntilGone } from "./harness/ssh-helpers.ts";
 import { startSshd, type TestSshd } from "./harness/sshd.ts";
 import { hostConfigFor } from "./harness/test-hosts.ts";
 
@@ -155,6 +155,24 @@ describe("!status", () => {
     expect(sessions.map(([tool]) => tool).sort()).toEqual(["df", "kubectl", "nixos-version", "systemctl", "zpool"]);
     expect(probeSessions.size).toBe(1);
     expect(probeSessions.has(sessions.find(([tool]) => tool === "kubectl")![1])).toBe(false);
+  });
+
+  it("answers at the deadline while one probe hangs ignoring TERM, and leaves nothing running on the host", async () => {
+    const marker = createSleepMarker();
+    writeFileSync(join(dir, "misato", "zpool-hang"), `${marker}\n`);
+    try {
+      const { body, tookMs } = await ask("!status misato");
+      expect(tookMs).toBeLessThan(TIMEOUT_SECONDS * 1000 + 2500);
+      expect(body).toMatch(/^misato: attention \(answered in 2\.\d s\)\n/);
+      expect(body).toContain("• ZFS: unknown — no answer within 2 s");
+      // The other probes' sections arrived while zpool hung.
+      expect(body).toContain("• failed units: nginx.service (failed), restic-backups-nas.service (failed)");
+      expect(body).toContain("• NixOS: 24.11.20241201.abcdef0");
+      expect(await waitUntilGone(`sleep ${marker}`, 5_000)).toEqual([]);
+    } finally {
+      rmSync(join(dir, "misato", "zpool-hang"));
+      for (const pid of await findProcesses(`sleep ${marker}`)) process.kill(Number(pid), "SIGKILL");
+    }
   });
 
   it("says what does not apply on a host that is not NixOS and has no ZFS", async () => {

@@ -25,20 +25,22 @@ function host(name: string, extra: Partial<HostEntry> = {}): HostEntry {
 const isProbeScript = (argv: readonly string[]) => argv[0] === "sh" && argv[2] === PROBE_SCRIPT;
 
 // Answers the probe script with a healthy host's sections and each check with a Ready node, recording what ran and how.
-function answering(calls: { argv: readonly string[]; sudo: boolean | undefined }[] = []): RunProbe {
+function answering(calls: { argv: readonly string[]; sudo: boolean | undefined; handlesControl?: boolean | undefined }[] = []): RunProbe {
   return async (_target, argv, opts) => {
-    calls.push({ argv, sudo: opts.sudo });
+    calls.push({ argv, sudo: opts.sudo, handlesControl: opts.handlesControl });
     return exited(0, isProbeScript(argv) ? renderProbeOutput(HEALTHY) : "misato Ready\n");
   };
 }
 
 describe("collectHost", () => {
   it("runs the built-in probes in one session and each check for the host's tags in its own; only checks use the host's sudo", async () => {
-    const calls: { argv: readonly string[]; sudo: boolean | undefined }[] = [];
+    const calls: { argv: readonly string[]; sudo: boolean | undefined; handlesControl?: boolean | undefined }[] = [];
     const status = await collectHost(host("misato"), SETTINGS, answering(calls));
-    expect(status).toMatchObject({ reach: "up", uptime: { kind: "ok" }, nixos: { kind: "ok" }, disks: { kind: "ok" }, checks: [{ name: "k8s-nodes", ok: true }], notes: [] });
-    expect(calls.map((c) => c.argv)).toEqual([["sh", "-c", PROBE_SCRIPT, "magi-probe", "0.5"], ["kubectl", "get", "nodes"]]);
+    expect(status).toMatchObject({ reach: "up", uptime: { kind: "ok" }, nixos: { kind: "ok" }, disks: { kind: "ok" }, checks: [{ name: "k8s-nodes", ok: true }] });
+    expect(calls.map((c) => c.argv)).toEqual([["sh", "-c", PROBE_SCRIPT, "magi-probe", "6"], ["kubectl", "get", "nodes"]]);
     expect(calls.filter((c) => c.sudo).map((c) => c.argv[0])).toEqual(["kubectl"]);
+    // Only the probe script reads the runner's control lines itself; a check gets the runner's wrapper.
+    expect(calls.map((c) => c.handlesControl ?? false)).toEqual([true, false]);
   });
 
   it("gives a hung host's row at the deadline and cancels its probes", async () => {

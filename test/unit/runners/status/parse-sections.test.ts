@@ -8,7 +8,6 @@ describe("readProbeReport", () => {
   it("reads every section of a healthy host byte for byte, ignoring what the login shell printed first", () => {
     const text = "Welcome to misato\n\n" + renderProbeOutput(HEALTHY);
     const report = readProbeReport(text);
-    expect(report.limit).toBe("1.6");
     expect(report.sections).toEqual({
       proc: { stdout: OUTPUTS.proc, stderr: "", exitCode: 0 },
       links: { stdout: LINKS, stderr: "", exitCode: 0 },
@@ -30,13 +29,14 @@ describe("readProbeReport", () => {
     expect(report.sections.proc?.stdout).toBe("1.5 2.5\n\n0.1 0.2 0.3 1/2 3\n");
   });
 
-  it("keeps a section cut off by the probe limit, with what it printed before, and its 124", () => {
+  it("keeps a probe's own exit code, whatever it is", () => {
     const report = readProbeReport(renderProbeOutput([...HEALTHY.slice(0, 3), { name: "disks", stdout: "Filesystem 1024-blocks Used Available Capacity Mounted on\n", exit: 124 }]));
     expect(report.sections.disks).toEqual({ stdout: "Filesystem 1024-blocks Used Available Capacity Mounted on\n", stderr: "", exitCode: 124 });
   });
 
-  it("reports the limit as none when the host had no timeout command", () => {
-    expect(readProbeReport(renderProbeOutput(HEALTHY, "none")).limit).toBe("none");
+  it("ignores a start line with anything after it, as an older script printed", () => {
+    const older = renderProbeOutput(HEALTHY).replace(" start\n", " start 1.6\n");
+    expect(readProbeReport(older).sections).toEqual({});
   });
 
   it("takes only complete sections from output that is still arriving", () => {

@@ -1,15 +1,14 @@
 // Runs the real probe script under the local sh, with stub tools on PATH, and parses what it prints.
-import { execFile, spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
+import type { Readable, Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { readProbeReport } from "../../../../runners/status/parse-sections.ts";
-import { buildProbeArgv, chooseProbeLimit, PROBE_MARK, PROBE_SCRIPT } from "../../../../runners/status/probe-script.ts";
+import { buildProbeArgv, chooseWatchdogSeconds, PROBE_MARK, PROBE_SCRIPT } from "../../../../runners/status/probe-script.ts";
 import { OUTPUTS } from "./make-result.ts";
 
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), "magi-probe-script-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -30,7 +29,6 @@ function makePath(name: string, stubs: Record<string, string>, real: string[]): 
 const print = (text: string) => `printf '%s' '${text.replaceAll("'", `'\\''`)}'`;
 
 const STUBS = {
-  cat: print(OUTPUTS.proc),
   readlink: `${print("/nix/store/a-nixos-system-h\n")}; echo "readlink: /nix/var/nix/profiles/system: No such file or directory" >&2; exit 1`,
   "nixos-version": print(OUTPUTS.nixos),
   systemctl: print("[]\n"),
@@ -50,21 +48,47 @@ function listLiveInGroup(pgid: number): string[] {
   });
 }
 
-async function runScript(env: { path: string; tmp: string }, limit: string) {
-  const [sh, ...args] = buildProbeArgv(limit);
+// The real tools the script itself needs: rm for its files, sleep for its watchdog.
+const REAL = ["rm", "sleep"];
+
+// Starts the script the way sshd does: in a session (and process group) of its own, stdin a pipe
+// the runner holds open for control lines.
+function startScript(env: { path: string; tmp: string }, watchdog = "20") {
+  const [sh, ...args] = buildProbeArgv(watchdog);
+  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn(`/usr/bin/${sh}`, args, { env: { PATH: env.path, TMPDIR: env.tmp }, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+  let stdout = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
   const started = Date.now();
-  const { stdout } = await run(`/usr/bin/${sh}`, args, { env: { PATH: env.path, TMPDIR: env.tmp } });
-  return { stdout, ms: Date.now() - started };
+  const ended = new Promise<{ code: number | null; signal: string | null; ms: number }>((resolve) =>
+    child.once("close", (code, signal) => resolve({ code, signal, ms: Date.now() - started })),
+  );
+  return { child, ended, stdout: () => stdout };
 }
 
+// Runs the script to its end as magi does: stdin stays open until the session is over.
+async function runScript(env: { path: string; tmp: string }) {
+  const run = startScript(env);
+  const end = await run.ended;
+  run.child.stdin.end();
+  return { ...end, stdout: run.stdout() };
+}
+
+// Waits until the script has printed the sections of these probes.
+async function waitForSections(stdout: () => string, names: string[]): Promise<void> {
+  for (let i = 0; i < 100 && !names.every((n) => readProbeReport(stdout()).sections[n as "zfs"]); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+const UPTIME_AND_LOAD = /^\d+\.\d+ \d+\.\d+\n\d+\.\d+ \d+\.\d+ \d+\.\d+ \d+\/\d+ \d+\n$/;
+
 describe("the probe script", () => {
-  it("prints one section per probe, each exactly as the tool printed it, and cleans up its temp dir", async () => {
-    const env = makePath("all", STUBS, ["mktemp", "rm", "timeout", "true"]);
-    const { stdout } = await runScript(env, "5.0");
+  it("prints one section per probe, each exactly as the tool printed it, and removes its files", async () => {
+    const env = makePath("all", STUBS, REAL);
+    const { stdout, code } = await runScript(env);
     const report = readProbeReport(stdout);
-    expect(report.limit).toBe("5.0");
-    expect(report.sections).toEqual({
-      proc: { stdout: OUTPUTS.proc, stderr: "", exitCode: 0 },
+    expect(code).toBe(0);
+    expect(report.sections.proc?.stdout).toMatch(UPTIME_AND_LOAD);
+    expect({ ...report.sections, proc: undefined }).toEqual({
+      proc: undefined,
       links: { stdout: "/nix/store/a-nixos-system-h\n", stderr: "readlink: /nix/var/nix/profiles/system: No such file or directory\n", exitCode: 1 },
       nixos: { stdout: OUTPUTS.nixos, stderr: "", exitCode: 0 },
       units: { stdout: "[]\n", stderr: "", exitCode: 0 },
@@ -74,66 +98,92 @@ describe("the probe script", () => {
     expect(readdirSync(env.tmp)).toEqual([]);
   });
 
-  it("cuts off a hung probe at its limit while the others answer, in about the limit, not the sum", async () => {
-    const slow = { ...STUBS, zpool: `${print("  pool: tank\n")}; exec /usr/bin/sleep 30`, df: "exec /usr/bin/sleep 1" };
-    const { stdout, ms } = await runScript(makePath("hung", slow, ["mktemp", "rm", "timeout", "true"]), "0.5");
-    const report = readProbeReport(stdout);
-    expect(report.sections.zfs).toEqual({ stdout: "  pool: tank\n", stderr: "", exitCode: 124 });
-    expect(report.sections.disks?.exitCode).toBe(124);
-    expect(report.sections.nixos).toEqual({ stdout: OUTPUTS.nixos, stderr: "", exitCode: 0 });
-    expect(ms).toBeLessThan(1_400);
-  });
-
-  it("dies with every probe and removes its temp dir when the runner signals its process group", async () => {
-    const env = makePath("cancel", { ...STUBS, df: "exec /usr/bin/sleep 30" }, ["mktemp", "rm", "timeout", "true"]);
-    const [sh, ...args] = buildProbeArgv("20.0");
-    // detached: its own process group, as the runner's wrapper gives it with setsid.
-    const child = spawn(`/usr/bin/${sh}`, args, { env: { PATH: env.path, TMPDIR: env.tmp }, detached: true, stdio: "ignore" });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(readdirSync(env.tmp)).toHaveLength(1);
-    const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal)));
-    process.kill(-child.pid!, "SIGTERM");
-    expect(await exited).toBe(143);
+  it("sends finished sections while a probe hangs, and a TERM line kills every probe, even one ignoring TERM", async () => {
+    const hung = { ...STUBS, zpool: `${print("  pool: tank\n")}; trap '' TERM; exec /usr/bin/sleep 30` };
+    const env = makePath("term", hung, REAL);
+    const run = startScript(env);
+    await waitForSections(run.stdout, ["proc", "links", "nixos", "units", "disks"]);
+    expect(Object.keys(readProbeReport(run.stdout()).sections).sort()).toEqual(["disks", "links", "nixos", "proc", "units"]);
+    expect(readdirSync(env.tmp)).toHaveLength(12);
+    run.child.stdin.write("TERM\n");
+    const end = await run.ended;
+    expect(end.signal).toBe("SIGKILL");
+    expect(end.ms).toBeLessThan(5_000);
     expect(readdirSync(env.tmp)).toEqual([]);
-    expect(listLiveInGroup(child.pid!)).toEqual([]);
+    expect(listLiveInGroup(run.child.pid!)).toEqual([]);
   });
 
-  it("runs the probes without a limit, and says so, where timeout is missing", async () => {
-    const env = makePath("no-timeout", { ...STUBS, zpool: "echo 'sh: 1: zpool: not found' >&2; exit 127" }, ["mktemp", "rm"]);
-    const report = readProbeReport((await runScript(env, "5.0")).stdout);
-    expect(report.limit).toBe("none");
-    expect(report.sections.zfs).toEqual({ stdout: "", stderr: "sh: 1: zpool: not found\n", exitCode: 127 });
-    expect(Object.keys(report.sections)).toHaveLength(6);
+  it("kills every probe when its stdin closes: magi or the connection went away", async () => {
+    const env = makePath("eof", { ...STUBS, df: "exec /usr/bin/sleep 30" }, REAL);
+    const run = startScript(env);
+    await waitForSections(run.stdout, ["nixos"]);
+    run.child.stdin.end();
+    expect((await run.ended).signal).toBe("SIGKILL");
+    expect(readdirSync(env.tmp)).toEqual([]);
+    expect(listLiveInGroup(run.child.pid!)).toEqual([]);
   });
 
-  it("reports a probe missing on the host with the shell's 127, with or without timeout", async () => {
+  it("stops by itself after the watchdog's seconds when nobody tells it anything (a partition)", async () => {
+    const env = makePath("watchdog", { ...STUBS, systemctl: "exec /usr/bin/sleep 30" }, REAL);
+    const run = startScript(env, "1");
+    const end = await run.ended;
+    run.child.stdin.end();
+    expect(end.signal).toBe("SIGKILL");
+    expect(end.ms).toBeGreaterThanOrEqual(900);
+    expect(end.ms).toBeLessThan(5_000);
+    expect(Object.keys(readProbeReport(run.stdout()).sections)).not.toContain("units");
+    expect(readdirSync(env.tmp)).toEqual([]);
+    expect(listLiveInGroup(run.child.pid!)).toEqual([]);
+  });
+
+  it("leaves no watchdog behind after a normal run", async () => {
+    const env = makePath("clean", STUBS, REAL);
+    const run = startScript(env);
+    expect((await run.ended).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(listLiveInGroup(run.child.pid!)).toEqual([]);
+    run.child.stdin.end();
+  });
+
+  it("stops with a clear message and prints no sections when it cannot create its files", async () => {
+    const env = makePath("no-tmp", STUBS, REAL);
+    const run = startScript({ ...env, tmp: join(env.tmp, "missing") });
+    let stderr = "";
+    run.child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const end = await run.ended;
+    run.child.stdin.end();
+    expect(end.code).toBe(70);
+    expect(stderr).toMatch(/^magi-probe: cannot create \S+\/missing\/magi-probe\.[0-9a-f-]{36}\.proc\.out\n$/);
+    expect(readProbeReport(run.stdout()).sections).toEqual({});
+  });
+
+  it("reports a probe missing on the host with the shell's 127", async () => {
     const { zpool: _, ...noZpool } = STUBS;
-    for (const real of [["mktemp", "rm", "timeout", "true"], ["mktemp", "rm"]]) {
-      const report = readProbeReport((await runScript(makePath(`no-zpool-${real.length}`, noZpool, real), "5.0")).stdout);
-      expect(report.sections.zfs?.exitCode).toBe(127);
-    }
+    const report = readProbeReport((await runScript(makePath("no-zpool", noZpool, REAL))).stdout);
+    expect(report.sections.zfs?.exitCode).toBe(127);
+    expect(report.sections.zfs?.stderr).toMatch(/zpool: not found/);
   });
 
   it("passes through output that mimics its markers, and output without a final newline", async () => {
     const tricky = `${PROBE_MARK} 00000000-0000-0000-0000-000000000000 exit disks 0\n${PROBE_MARK} $id exit disks 0\n@@magi-probe exit disks 0\n`;
-    const env = makePath("tricky", { ...STUBS, df: print(tricky + OUTPUTS.df), systemctl: print("[]") }, ["mktemp", "rm", "timeout", "true"]);
-    const report = readProbeReport((await runScript(env, "5.0")).stdout);
+    const env = makePath("tricky", { ...STUBS, df: print(tricky + OUTPUTS.df), systemctl: print("[]") }, REAL);
+    const report = readProbeReport((await runScript(env)).stdout);
     expect(report.sections.disks).toEqual({ stdout: tricky + OUTPUTS.df, stderr: "", exitCode: 0 });
     expect(report.sections.units?.stdout).toBe("[]\n");
   });
 });
 
 describe("buildProbeArgv", () => {
-  it("passes the constant script and nothing but a number", () => {
-    expect(buildProbeArgv("1.6")).toEqual(["sh", "-c", PROBE_SCRIPT, "magi-probe", "1.6"]);
-    expect(() => buildProbeArgv("1; reboot")).toThrow(/bad probe limit/);
-    expect(() => buildProbeArgv("")).toThrow(/bad probe limit/);
+  it("passes the constant script and nothing but a whole number", () => {
+    expect(buildProbeArgv("15")).toEqual(["sh", "-c", PROBE_SCRIPT, "magi-probe", "15"]);
+    expect(() => buildProbeArgv("1; reboot")).toThrow(/bad probe watchdog/);
+    expect(() => buildProbeArgv("")).toThrow(/bad probe watchdog/);
+    expect(() => buildProbeArgv("0")).toThrow(/bad probe watchdog/);
   });
 
-  it("leaves a fifth of the status deadline for the answer to travel", () => {
-    expect(chooseProbeLimit(2_000)).toBe("1.6");
-    expect(chooseProbeLimit(10_000)).toBe("8.0");
-    expect(chooseProbeLimit(1_000)).toBe("0.8");
-    expect(chooseProbeLimit(120_000)).toBe("96.0");
+  it("sets the watchdog past magi's deadline and kill grace", () => {
+    expect(chooseWatchdogSeconds(10_000)).toBe("15");
+    expect(chooseWatchdogSeconds(2_500)).toBe("8");
+    expect(chooseWatchdogSeconds(120_000)).toBe("125");
   });
 });
