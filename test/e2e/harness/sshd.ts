@@ -2,7 +2,7 @@
 //
 // Checked against OpenSSH 9.2p1 (Debian 12):
 // - Running as root works and root may log in with a key: `PermitRootLogin prohibit-password`
-//   (the default) is enough; sshd then insists on /run/sshd existing, so it is created here.
+//   (the default) is enough; sshd then insists on /run/sshd existing, which prepareSshd creates.
 // - `SetEnv PATH=…` in sshd_config reaches sessions (the `environment=` option would need
 //   `PermitUserEnvironment yes` too). Root's ~/.bashrc here still prepends its toolchain
 //   dirs (go, cargo, pyenv), which bash reads for ssh commands, so fake tools must not share
@@ -11,11 +11,10 @@
 //   count to prove connection reuse.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
+import { prepareSshd, waitForSshBanner } from "../../../bot/sandbox/prepare-sshd.ts";
+import { findFreePort } from "../../../bot/synapse/start-synapse.ts";
 import { quotePosix } from "../../../runners/ssh/quote.ts";
 import { listProcessTree, signalEach } from "./procs.ts";
 
@@ -49,51 +48,15 @@ export type StartSshdOptions = {
 
 const SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-// Asks the kernel for a free port; tiny race with other listeners, fine for tests.
-async function findFreePort(): Promise<number> {
-  const server = createServer().listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
-// Resolves once the server sends its SSH banner, proving it accepts sessions, not just SYNs.
-function waitForBanner(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const finish = (ok: boolean) => (socket.destroy(), clearTimeout(timer), resolve(ok));
-    const timer = setTimeout(() => finish(false), timeoutMs);
-    socket.once("data", (d) => finish(d.toString("latin1").startsWith("SSH-")));
-    socket.once("error", () => finish(false));
-  });
-}
-
-// Writes an sshd_config that lets only the generated client key in.
-function writeConfig(dir: string, port: number, pathPrefix?: string, env: Record<string, string> = {}): string {
+// The sshd_config line giving sessions PATH (fake tools first) and env; sshd uses only the first
+// SetEnv line, so every variable goes on this one.
+function buildSetEnv(pathPrefix?: string, env: Record<string, string> = {}): string {
   const path = pathPrefix ? `${pathPrefix}:${SYSTEM_PATH}` : SYSTEM_PATH;
-  // sshd uses only the first SetEnv line, so every variable goes on it.
   const extra = Object.entries(env).map(([k, v]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) || /[\s"']/.test(v)) throw new Error(`unsupported session variable ${k}=${v}`);
     return ` ${k}=${v}`;
   });
-  const lines = [
-    `Port ${port}`,
-    "ListenAddress 127.0.0.1",
-    `HostKey ${join(dir, "host_ed25519")}`,
-    `PidFile ${join(dir, "sshd.pid")}`,
-    `AuthorizedKeysFile ${join(dir, "authorized_keys")}`,
-    "StrictModes no",
-    "UsePAM no",
-    "PasswordAuthentication no",
-    "KbdInteractiveAuthentication no",
-    "PermitRootLogin prohibit-password",
-    `SetEnv PATH=${path}${extra.join("")}`,
-  ];
-  const file = join(dir, "sshd_config");
-  writeFileSync(file, lines.join("\n") + "\n");
-  return file;
+  return `SetEnv PATH=${path}${extra.join("")}`;
 }
 
 // Runs argv in a new mount namespace with a fresh tmpfs on /run holding links; unshare and sh
@@ -112,15 +75,9 @@ function wrapInMountNamespace(argv: string[], links?: Record<string, string>): s
 // Starts sshd with fresh host and client keys under dir/name and waits until it serves.
 export async function startSshd(opts: StartSshdOptions): Promise<TestSshd> {
   const dir = join(opts.dir, opts.name);
-  mkdirSync(dir, { recursive: true });
-  for (const key of ["host_ed25519", "client_ed25519"]) {
-    await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${opts.name}-${key}`, "-f", join(dir, key)]);
-  }
-  writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client_ed25519.pub")));
-  if (process.getuid?.() === 0) mkdirSync("/run/sshd", { recursive: true, mode: 0o755 });
   const port = opts.port ?? (await findFreePort());
-  const config = writeConfig(dir, port, opts.pathPrefix, opts.env);
-  const [command, ...args] = wrapInMountNamespace(["/usr/sbin/sshd", "-D", "-e", "-f", config], opts.runLinks);
+  const files = await prepareSshd(dir, port, opts.name, [buildSetEnv(opts.pathPrefix, opts.env)]);
+  const [command, ...args] = wrapInMountNamespace(["/usr/sbin/sshd", "-D", "-e", "-f", files.config], opts.runLinks);
   const child = spawn(command!, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr.on("data", (d: Buffer) => (log += d.toString()));
@@ -131,7 +88,7 @@ export async function startSshd(opts: StartSshdOptions): Promise<TestSshd> {
   const killOnExit = () => signalEach(listProcessTree(pid), "SIGKILL");
   process.once("exit", killOnExit);
   const deadline = Date.now() + 10_000;
-  while (!(await waitForBanner(port, 500))) {
+  while (!(await waitForSshBanner(port, 500))) {
     if (exited || Date.now() > deadline) {
       killOnExit();
       throw new Error(`sshd ${opts.name} did not start on port ${port}:\n${log}`);
@@ -144,8 +101,8 @@ export async function startSshd(opts: StartSshdOptions): Promise<TestSshd> {
     port,
     address: "127.0.0.1",
     user: userInfo().username,
-    hostKeyLine: readFileSync(join(dir, "host_ed25519.pub"), "utf8").trim(),
-    clientKeyPath: join(dir, "client_ed25519"),
+    hostKeyLine: files.hostKeyLine,
+    clientKeyPath: files.clientKeyPath,
     pid,
     log: () => log,
     stop: async () => {
