@@ -2,7 +2,8 @@
 import type { Config } from "../../config/schema.ts";
 import type { CustomCheck, StatusSettings } from "./types.ts";
 
-// One argv per source. GNU readlink takes several paths and prints the ones that resolve, in order;
+// One argv per source (proc's two files the probe script reads with shell builtins, the same bytes
+// as this cat, to spare the host an exec). GNU readlink takes several paths and prints the ones that resolve, in order;
 // the parser tells them apart by shape, so one round trip covers current, booted and the profile.
 export const PROBES = {
   proc: ["cat", "/proc/uptime", "/proc/loadavg"],
