@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { BotProcess } from "./harness/bot-process.ts";
-import { createFlakeRepo } from "./harness/flake-repo.ts";
+import { createFlakeRepo, git } from "./harness/flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
 import type { TestUser } from "./harness/matrix-user.ts";
 import { startSshd, type TestSshd } from "./harness/sshd.ts";
@@ -26,6 +26,7 @@ describe("deploys from chat", () => {
   let ghostA: TestUser;
   let ghostB: TestUser;
   let head: string;
+  let repo: Awaited<ReturnType<typeof createFlakeRepo>>;
 
   const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const readCalls = () => (existsSync(calls) ? readFileSync(calls, "utf8").split("\n").filter(Boolean).map((l) => l.split("\t")) : []);
@@ -43,7 +44,7 @@ describe("deploys from chat", () => {
 
   beforeAll(async () => {
     mkdirSync(join(dir, "fake"));
-    const repo = await createFlakeRepo(dir);
+    repo = await createFlakeRepo(dir);
     head = await repo.push("flake.lock", "{}\n", "bump nixpkgs");
     for (const name of ["misato", "kaji", "asuka"]) {
       hosts[name] = await startSshd({ dir, name, pathPrefix: FAKES, env: { MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: "/run" }, runLinks: { "current-system": INITIAL.replace("misato", name) } });
@@ -192,6 +193,26 @@ describe("deploys from chat", () => {
     const summary = await fx.admin.waitFor(fx.roomId, (e) => e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command && String(e.content.body).startsWith("2 of 2 deploy jobs succeeded"), 40_000);
     expect(summary.content.body).toMatch(/kaji: succeeded/);
     expect(summary.content.body).toMatch(/asuka: succeeded/);
+  });
+
+  it("deploys a branch pushed after magi started, at its exact commit, and refuses unknown or malformed refs", async () => {
+    await git(repo.seed, "checkout", "-q", "-b", "feature/k3s-upgrade");
+    const branchHead = await repo.push("k3s.nix", "{ services.k3s.enable = true; }\n", "k3s 1.31", "feature/k3s-upgrade");
+    await git(repo.seed, "checkout", "-q", "main");
+    const command = await dep.say(fx.roomId, "!deploy kaji feature/k3s-upgrade");
+    const job = await jobMessage(command, "kaji");
+    const done = await bodyOf(job.event_id, /succeeded|failed/);
+    expect(done).toMatch(/succeeded/);
+    expect(done).toContain(branchHead.slice(0, 7));
+    const context = readFileSync(`${calls}.context`, "utf8").trim().split("\n").at(-1)!;
+    expect(context).toContain(`head=${branchHead}`);
+    expect(context).toContain("\tdirty=0\t");
+    rmSync(calls, { force: true });
+    const unknown = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy kaji no-such-branch"));
+    expect(unknown.content.body).toBe('no branch or tag "no-such-branch" on origin');
+    const malformed = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy kaji main..evil"));
+    expect(malformed.content.body).toMatch(/^revision "main\.\.evil" must not contain "\.\." \(give one branch, tag or commit, not a range\)/);
+    expect(readCalls()).toEqual([]);
   });
 
   it("lists generations and rolls back on the host", async () => {

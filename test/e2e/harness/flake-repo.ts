@@ -10,18 +10,18 @@ export async function git(cwd: string, ...args: string[]): Promise<string> {
   return (await execa("git", args, { cwd, env: gitEnv })).stdout.trim();
 }
 
-// A flake repo: seed (where the test commits), origin (bare), checkout (magi's flake_dir); push() publishes a new commit.
+// A flake repo: seed (where the test commits), origin (bare), checkout (magi's flake_dir); push() publishes a new commit on a branch (main by default).
 export async function createFlakeRepo(dir: string) {
   const seed = join(dir, "seed");
   const origin = join(dir, "origin.git");
   const checkout = join(dir, "flake");
   mkdirSync(seed, { recursive: true });
   await git(seed, "init", "-q", "-b", "main");
-  const push = async (file: string, text: string, subject: string) => {
+  const push = async (file: string, text: string, subject: string, branch = "main") => {
     writeFileSync(join(seed, file), text);
     await git(seed, "add", file);
     await git(seed, "commit", "-q", "-m", subject);
-    await git(seed, "push", "-q", origin, "main");
+    await git(seed, "push", "-q", origin, branch);
     return git(seed, "rev-parse", "HEAD");
   };
   writeFileSync(join(seed, "flake.nix"), "{ outputs = _: { }; }\n");
