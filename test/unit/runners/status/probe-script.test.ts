@@ -48,6 +48,17 @@ function listLiveInGroup(pgid: number): string[] {
   });
 }
 
+// The group's live processes once it emptied, or at the deadline: a KILL to a group lands at once,
+// but each process takes a moment to die, so the script can end a hair before its last probe.
+async function waitForEmptyGroup(pgid: number, timeoutMs = 3_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const live = listLiveInGroup(pgid);
+    if (live.length === 0 || Date.now() > deadline) return live;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 // The real tools the script itself needs: rm for its files, sleep for its watchdog.
 const REAL = ["rm", "sleep"];
 
@@ -110,7 +121,7 @@ describe("the probe script", () => {
     expect(end.signal).toBe("SIGKILL");
     expect(end.ms).toBeLessThan(5_000);
     expect(readdirSync(env.tmp)).toEqual([]);
-    expect(listLiveInGroup(run.child.pid!)).toEqual([]);
+    expect(await waitForEmptyGroup(run.child.pid!)).toEqual([]);
   });
 
   it("kills every probe when its stdin closes: magi or the connection went away", async () => {
@@ -120,7 +131,7 @@ describe("the probe script", () => {
     run.child.stdin.end();
     expect((await run.ended).signal).toBe("SIGKILL");
     expect(readdirSync(env.tmp)).toEqual([]);
-    expect(listLiveInGroup(run.child.pid!)).toEqual([]);
+    expect(await waitForEmptyGroup(run.child.pid!)).toEqual([]);
   });
 
   it("stops by itself after the watchdog's seconds when nobody tells it anything (a partition)", async () => {
@@ -133,15 +144,15 @@ describe("the probe script", () => {
     expect(end.ms).toBeLessThan(5_000);
     expect(Object.keys(readProbeReport(run.stdout()).sections)).not.toContain("units");
     expect(readdirSync(env.tmp)).toEqual([]);
-    expect(listLiveInGroup(run.child.pid!)).toEqual([]);
+    expect(await waitForEmptyGroup(run.child.pid!)).toEqual([]);
   });
 
   it("leaves no watchdog behind after a normal run", async () => {
     const env = makePath("clean", STUBS, REAL);
     const run = startScript(env);
     expect((await run.ended).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(listLiveInGroup(run.child.pid!)).toEqual([]);
+    // Within 3 s, while the watchdog's own sleep (20 s) would still be running.
+    expect(await waitForEmptyGroup(run.child.pid!)).toEqual([]);
     run.child.stdin.end();
   });
 
