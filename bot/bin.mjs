@@ -1,9 +1,71 @@
 #!/usr/bin/env node
-// The `magi` command: loads the TypeScript sources through tsx, so a checkout runs without a build step.
-import { register } from "tsx/esm/api";
+// The `magi` command. A checkout runs without a build step: each start bundles the TypeScript
+// sources with esbuild (about 50 ms) and runs the bundle. Why not tsx's loader, which this used
+// before: a bot running through it carries about 60 MiB more for its whole life.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
-register();
-const { main } = await import("./cli.ts");
-const code = await main(process.argv.slice(2));
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Inside node_modules, so the bundle's imports of packages resolve exactly as the sources' do.
+const cacheDir = join(root, "node_modules", ".cache", "magi");
+const DAY_MS = 86_400_000;
+
+// Bundles bot/cli.ts into the cache under its content hash and returns the file, or undefined when
+// esbuild cannot run or the cache cannot be written (a read-only install).
+async function bundleCli() {
+  try {
+    const esbuild = await import("esbuild");
+    const result = await esbuild.build({
+      entryPoints: [join(root, "bot", "cli.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      packages: "external",
+      sourcemap: "inline",
+      sourcesContent: false,
+      write: false,
+      logLevel: "silent",
+    });
+    await esbuild.stop();
+    const code = result.outputFiles[0].contents;
+    const file = join(cacheDir, `cli-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`);
+    if (!existsSync(file)) {
+      mkdirSync(cacheDir, { recursive: true });
+      // Written aside and renamed, so a magi starting at the same moment never reads half a file.
+      const partial = `${file}.${process.pid}.partial`;
+      writeFileSync(partial, code);
+      renameSync(partial, file);
+      pruneOldBundles(file);
+    }
+    return file;
+  } catch (error) {
+    process.stderr.write(`magi: cannot bundle the sources into node_modules/.cache (${error?.message?.split("\n")[0] ?? error}); running them through tsx instead\n`);
+    return undefined;
+  }
+}
+
+// Drops bundles of earlier sources, leaving any a magi might be loading right now (younger than a day).
+function pruneOldBundles(keep) {
+  for (const name of readdirSync(cacheDir)) {
+    const path = join(cacheDir, name);
+    if (path !== keep && Date.now() - statSync(path).mtimeMs > DAY_MS) rmSync(path, { force: true });
+  }
+}
+
+const bundle = await bundleCli();
+let cli;
+if (bundle) {
+  // Stack traces in logs then name the TypeScript files and lines.
+  process.setSourceMapsEnabled(true);
+  cli = await import(pathToFileURL(bundle).href);
+} else {
+  const { register } = await import("tsx/esm/api");
+  register();
+  cli = await import("./cli.ts");
+}
+const code = await cli.main(process.argv.slice(2));
 // matrix-bot-sdk cannot abort its current long-poll, which would keep the process alive for up to 30 s after a clean stop.
 process.stdout.write("", () => process.exit(code));
