@@ -40,8 +40,8 @@ export const deployCommand = defineCommand({
   run: async (ctx, args): Promise<Output> => {
     const hosts = pickHosts(ctx, args);
     if (typeof hosts === "string") return fail(hosts);
-    let sha = ctx.approved?.binding.sha;
-    let subject = ctx.approved?.binding.subject ?? "";
+    let sha = ctx.binding?.sha;
+    let subject = ctx.binding?.subject ?? "";
     if (!sha) {
       const rev = await ctx.deploys.resolve(args.ref);
       if (!rev.ok) return fail(rev.problem);

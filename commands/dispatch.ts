@@ -47,13 +47,16 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
     return { decision: "denied", command: spec.name, output: fail(`${ctx.prefix}${spec.name} ${parsed.args.join(" ")} needs level ${describeLevel(needed)}; you have ${describeLevel(ctx.caller.level)}.`) };
   }
   const approvalOf = spec.approval;
+  let binding = ctx.approved?.binding;
   const checkApproval = approvalOf && !ctx.approved
     ? async (): Promise<ApprovalCheck> => {
         const need = await approvalOf(ctx, args.data);
         if (need === null) return { kind: "none" };
         if (typeof need === "string") return { kind: "refused", output: fail(need) };
         const policy = ctx.policyFor(spec.name, need.hosts);
-        return policy ? { kind: "needed", policy, work: need.work, binding: need.binding ?? {} } : { kind: "none" };
+        if (policy) return { kind: "needed", policy, work: need.work, binding: need.binding ?? {} };
+        binding = need.binding;
+        return { kind: "none" };
       }
     : undefined;
   return {
@@ -62,7 +65,7 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
     ...(checkApproval ? { checkApproval } : {}),
     run: async () => {
       try {
-        return { output: await spec.run(ctx, args.data) };
+        return { output: await spec.run(binding ? { ...ctx, binding } : ctx, args.data) };
       } catch (error) {
         const errorId = randomBytes(4).toString("hex");
         logError(errorId, error);

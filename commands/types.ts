@@ -65,6 +65,9 @@ export interface CommandContext {
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
   // Set when this run was approved: who approved, and what the approval was bound to (e.g. the exact sha).
   approved?: { by: string[]; binding: Record<string, string> };
+  // What this run is bound to, set by the dispatcher: the approval's binding, or the one the approval
+  // check prepared when no approval turned out to be needed (so a deploy resolves its ref once).
+  binding?: Record<string, string>;
   now(): number;
 }
 

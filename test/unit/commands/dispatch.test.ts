@@ -91,4 +91,20 @@ describe("!cancel without a job id", () => {
     if (again.decision !== "allowed") throw new Error("expected allowed");
     expect((await again.run()).output.ok).toBe(false);
   });
+
+  it("hands a deploy the commit its approval check resolved when no approval is needed, resolving the ref once", async () => {
+    const sha = "c0ffee".padEnd(40, "0");
+    const resolved: (string | undefined)[] = [];
+    const deploys = {
+      configured: true,
+      resolve: async (ref: string | undefined) => (resolved.push(ref), { ok: true as const, sha, subject: "bump nixpkgs" }),
+      deploy: async () => ({ ok: true, summary: "deployed" }),
+    } as unknown as CommandContext["deploys"];
+    const prepared = prepareCommand("!deploy misato main", context(3, { deploys, policyFor: () => undefined }), () => {});
+    if (prepared.decision !== "allowed" || !prepared.checkApproval) throw new Error("expected an approval check");
+    expect(await prepared.checkApproval()).toEqual({ kind: "none" });
+    const { output } = await prepared.run();
+    expect(output.blocks[0]).toEqual({ kind: "text", text: `deploying ${sha.slice(0, 12)} "bump nixpkgs" (switch) to misato` });
+    expect(resolved).toEqual(["main"]);
+  });
 });
