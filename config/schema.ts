@@ -91,7 +91,6 @@ const deploySection = z.strictObject({
 
 const jobsSection = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(4),
-  timeout_minutes: z.number().min(1).max(24 * 60).default(60),
   confirm_minutes: z.number().min(1).max(60).default(5),
 });
 
@@ -139,7 +138,7 @@ export const configSchema = z.strictObject({
   hosts: z.record(name, hostSection).default({}),
   status: statusSection.default({ timeout_seconds: 10, concurrency: 16, disk_threshold_percent: 90, checks: [] }),
   deploy: deploySection.optional(),
-  jobs: jobsSection.default({ concurrency: 4, timeout_minutes: 60, confirm_minutes: 5 }),
+  jobs: jobsSection.default({ concurrency: 4, confirm_minutes: 5 }),
   // Who must approve what, first matching rule first; see commands/policies.ts.
   approvals: z.array(approvalRule).default([]),
 }).superRefine(checkRuleHosts);
