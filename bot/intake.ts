@@ -104,9 +104,12 @@ export function createIntake(deps: IntakeDeps) {
     }
     if (event.type === "m.reaction" || event.type === "m.room.redaction") {
       if (!deps.processed.claim(event.event_id, roomId, deps.now())) return;
-      if (event.type === "m.reaction") return deps.approvals.onReaction(roomId, event);
+      // In the background like commands: a vote that approves runs the command, and a multi-host
+      // deploy's reply waits for every job, which must not stop magi reading !cancel meanwhile. The
+      // vote and any decision are stored before the first await, so they are durable on return.
+      if (event.type === "m.reaction") return background(deps.approvals.onReaction(roomId, event));
       const redacts = event.redacts ?? (event.content?.redacts as string | undefined);
-      if (redacts) return deps.approvals.onRedaction(redacts);
+      if (redacts) background(deps.approvals.onRedaction(redacts));
       return;
     }
     return handleCommand(roomId, event);
