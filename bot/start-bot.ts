@@ -121,7 +121,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       client.stop();
       await intake.drain();
       await jobs.progress.drain();
-      getDefaultPool().closeAll();
+      await getDefaultPool().closeAll();
       db.close();
     },
   };

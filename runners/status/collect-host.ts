@@ -29,11 +29,12 @@ export async function collectHost(host: HostEntry, settings: StatusSettings, run
   const onLine = (line: string, stream: "stdout" | "stderr") => void (stream === "stdout" && streamed.push(line));
   // Built-in probes are read-only and run unprivileged; custom checks follow the host's sudo setting (kubectl needs root on k3s).
   const work = [
+    // The script stops itself when the connection goes (it reads the runner's control lines itself).
     { argv: buildProbeArgv(chooseWatchdogSeconds(settings.timeoutMs)), sudo: false, handlesControl: true, onLine },
-    ...checks.map((c) => ({ argv: c.command, sudo: ssh.sudo })),
+    ...checks.map((c) => ({ argv: c.command, sudo: ssh.sudo, onDisconnect: "kill" as const })),
   ];
   const results: (CommandResult | undefined)[] = work.map(() => undefined);
-  const opts = { timeoutMs: settings.timeoutMs, signal: abort.signal, killGraceMs: KILL_GRACE_MS, onDisconnect: "kill" as const, ...(pool ? { pool } : {}) };
+  const opts = { timeoutMs: settings.timeoutMs, signal: abort.signal, killGraceMs: KILL_GRACE_MS, ...(pool ? { pool } : {}) };
   const runs = work.map(({ argv, ...extra }, i) =>
     run(ssh, argv, { ...opts, ...extra }).then(
       (r) => void (results[i] = r),

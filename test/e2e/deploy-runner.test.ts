@@ -10,6 +10,7 @@ import { prepareWorktree, resolveRevision } from "../../runners/flake/index.ts";
 import type { HostEntry } from "../../runners/inventory.ts";
 import type { JobIO } from "../../runners/jobs/types.ts";
 import { createSshPool, type SshPool } from "../../runners/ssh/index.ts";
+import { git } from "./harness/flake-repo.ts";
 import { startSshd, type TestSshd } from "./harness/sshd.ts";
 import { targetOf } from "./harness/ssh-helpers.ts";
 
@@ -27,10 +28,6 @@ let host: HostEntry;
 let pool: SshPool;
 let localEnv: Record<string, string>;
 
-const gitEnv = { GIT_AUTHOR_NAME: "Dan", GIT_AUTHOR_EMAIL: "dan@example.org", GIT_COMMITTER_NAME: "Dan", GIT_COMMITTER_EMAIL: "dan@example.org" };
-async function git(cwd: string, ...args: string[]): Promise<string> {
-  return (await execa("git", args, { cwd, env: gitEnv })).stdout.trim();
-}
 async function commit(cwd: string, file: string, text: string, subject: string): Promise<string> {
   writeFileSync(join(cwd, file), text);
   await git(cwd, "add", file);

@@ -3,8 +3,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { once } from "node:events";
-import { connect } from "node:net";
 import { join } from "node:path";
+import { waitForSshBanner } from "../../../bot/sandbox/prepare-sshd.ts";
 import type { TestSshd } from "./sshd.ts";
 
 // A bound UDP socket that records every datagram it gets.
@@ -43,17 +43,6 @@ export async function startUdpListener(address = "127.255.255.255"): Promise<Udp
   };
 }
 
-// Resolves true once something on port speaks SSH.
-function hasBanner(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
-    const finish = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(500, () => finish(false));
-    socket.once("data", (d) => finish(d.toString("latin1").startsWith("SSH-")));
-    socket.once("error", () => finish(false));
-  });
-}
-
 // A relaunched sshd and how to stop it.
 export type Relaunched = { child: ChildProcess; stop: () => Promise<void> };
 
@@ -65,7 +54,7 @@ export async function relaunchSshd(sshd: TestSshd, dir: string): Promise<Relaunc
   const kill = () => child.exitCode === null && child.kill("SIGKILL");
   process.once("exit", kill);
   const deadline = Date.now() + 10_000;
-  while (!(await hasBanner(sshd.port))) {
+  while (!(await waitForSshBanner(sshd.port, 500))) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`sshd ${sshd.name} did not come back on ${sshd.port}`);
     await new Promise((r) => setTimeout(r, 25));
   }
