@@ -12,6 +12,9 @@ export type Parsed =
 // Slack turns straight quotes into curly ones; treat them alike so quoting works from Slack too.
 const QUOTES: Record<string, string> = { '"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019" };
 
+// Phones and macOS turn a typed "--" into an en or em dash; at the start of an unquoted token it meant "--".
+const SMART_DASHES = new Set(["\u2013", "\u2014"]);
+
 // Reads a message that may start with prefix; anything else is not a command.
 export function parseCommand(body: string, prefix: string): Parsed {
   const trimmed = body.trim();
@@ -30,7 +33,7 @@ export function parseCommand(body: string, prefix: string): Parsed {
   return { kind: "command", name, args: tokens };
 }
 
-// Whitespace-separated tokens; quotes group words. Returns an error message on an unterminated quote.
+// Whitespace-separated tokens; quotes group words, and a leading smart dash reads as "--". Returns an error message on an unterminated quote.
 export function tokenize(input: string): string[] | string {
   const tokens: string[] = [];
   let current = "";
@@ -48,7 +51,7 @@ export function tokenize(input: string): string[] | string {
       current = "";
       inToken = false;
     } else {
-      current += char;
+      current += !inToken && SMART_DASHES.has(char) ? "--" : char;
       inToken = true;
     }
   }

@@ -23,6 +23,18 @@ describe("parseCommand", () => {
     expect(parseCommand('!x "" a', "!")).toMatchObject({ args: ["", "a"] });
   });
 
+  it("reads a phone's or macOS's smart dash at the start of an unquoted token as --", () => {
+    expect(parseCommand("!deploy misato \u2014dry-run", "!")).toEqual({ kind: "command", name: "deploy", args: ["misato", "--dry-run"] });
+    expect(parseCommand("!deploy misato \u2013dry-run", "!")).toMatchObject({ args: ["misato", "--dry-run"] });
+    expect(parseCommand("!deploy misato \u2014 main", "!")).toMatchObject({ args: ["misato", "--", "main"] });
+    // Inside a word, or quoted, a dash is the user's text.
+    expect(parseCommand("!lock misato upgrade\u2014tonight \u201c\u2014 kernel\u201d \"\u2013x\"", "!")).toMatchObject({ args: ["misato", "upgrade\u2014tonight", "\u2014 kernel", "\u2013x"] });
+  });
+
+  it("groups Slack's curly single quotes and keeps an apostrophe inside a word", () => {
+    expect(parseCommand("!lock misato \u2018kernel upgrade\u2019 it\u2019s", "!")).toMatchObject({ args: ["misato", "kernel upgrade", "it\u2019s"] });
+  });
+
   it("reports an unterminated quote", () => {
     expect(parseCommand('!lock misato "oops', "!")).toEqual({ kind: "error", name: "lock", message: 'unterminated quote: add a closing "' });
   });
