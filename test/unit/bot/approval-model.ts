@@ -59,5 +59,7 @@ export function createApprovalModel(bot: string, levelOf: (user: string) => Leve
       evaluate(vote.request, now);
     },
     sweep: (now: number) => requests.forEach((r, i) => r.expiresAt <= now && evaluate(i, now)),
+    // The votes that count on a request, in the order they were cast.
+    activeVotes: (index: number) => [...votes.entries()].filter(([, v]) => v.request === index && !v.withdrawn).map(([reactionId, v]) => ({ reactionId, voter: v.voter, kind: v.kind })),
   };
 }

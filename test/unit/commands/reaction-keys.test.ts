@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeReactionKey, readVote } from "../../../commands/reaction-keys.ts";
+import { normalizeReactionKey, normalizeShortcode, readShownKey, readVote } from "../../../commands/reaction-keys.ts";
 
 const SKIN_TONES = ["\u{1F3FB}", "\u{1F3FC}", "\u{1F3FD}", "\u{1F3FE}", "\u{1F3FF}"];
 
@@ -19,12 +19,35 @@ describe("reaction keys", () => {
     for (const key of ["👎", "👎🏿", "👎\uFE0F", "❌", "✖\uFE0F"]) expect(readVote(key), key).toBe("reject");
   });
 
-  it("reads Slack shortcodes from com.beeper.reaction.shortcode, or as the key itself", () => {
+  it("reads Slack shortcodes as the key itself, or from com.beeper.reaction.shortcode for a custom emoji's mxc:// image", () => {
     expect(readVote("👍", ":+1:")).toBe("approve");
-    expect(readVote("something-new", ":+1:")).toBe("approve");
-    expect(readVote("something-new", ":thumbsdown:")).toBe("reject");
     expect(readVote(":white_check_mark:")).toBe("approve");
     expect(readVote(":x:")).toBe("reject");
+    expect(readVote("mxc://example.org/ThumbsUp", ":+1:")).toBe("approve");
+    expect(readVote("mxc://example.org/No", ":thumbsdown:")).toBe("reject");
+  });
+
+  it("normalises Slack skin-tone shortcodes as it does Unicode skin tones", () => {
+    expect(normalizeShortcode(":+1::skin-tone-3:")).toBe(":+1:");
+    expect(normalizeShortcode(" :thumbsdown::skin-tone-6: ")).toBe(":thumbsdown:");
+    expect(readVote(":+1::skin-tone-3:")).toBe("approve");
+    expect(readVote(":-1::skin-tone-2:")).toBe("reject");
+    expect(readVote("mxc://example.org/ThumbsUp", ":thumbsup::skin-tone-5:")).toBe("approve");
+    expect(normalizeShortcode(":+1::skin-tone-9:")).toBeUndefined();
+    expect(normalizeShortcode("+1")).toBeUndefined();
+  });
+
+  it("counts what is shown: a 🎉 labelled :+1: is no approval, and a plain-text key ignores its label", () => {
+    expect(readVote("🎉", ":+1:")).toBeUndefined();
+    expect(readVote("👀", ":white_check_mark:")).toBeUndefined();
+    expect(readVote("1\uFE0F\u20E3", ":+1:")).toBeUndefined();
+    expect(readVote("🇩🇪", ":+1:")).toBeUndefined();
+    expect(readVote("something-new", ":+1:")).toBeUndefined();
+    expect(readVote(":partyparrot:", ":+1:")).toBeUndefined();
+    expect(readVote("mxc://example.org/AbCdEf")).toBeUndefined();
+    expect(readShownKey("🎉", ":+1:")).toBe("🎉");
+    expect(readShownKey("👍🏽\uFE0F", ":thumbsdown:")).toBe("👍");
+    expect(readShownKey("mxc://example.org/AbCdEf", ":partyparrot::skin-tone-2:")).toBe(":partyparrot:");
   });
 
   it("casts no vote for custom mxc:// emoji, look-alikes or anything else", () => {
