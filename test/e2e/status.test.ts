@@ -42,8 +42,9 @@ const callLog = (name: string) => (existsSync(join(dir, name, "calls.log")) ? re
 function readRows(reply: TimelineEvent): Map<string, string[]> {
   const html = String(reply.content.formatted_body);
   const unescape = (s: string) => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
-  const rows = [...html.matchAll(/<tr>(.*?)<\/tr>/g)].map((m) => [...m[1]!.matchAll(/<td>(.*?)<\/td>/g)].map((c) => unescape(c[1]!)));
-  return new Map(rows.filter((r) => r.length > 0).map((r) => [r[0]!, r]));
+  // The fleet table is too wide for one line, so it arrives as a list: "<b>host</b><br>state: … · up: … · …".
+  const rows = [...html.matchAll(/<li><b>(.*?)<\/b><br>(.*?)<\/li>/g)].map((m) => [m[1]!, ...m[2]!.split(" · ").map((f) => f.slice(f.indexOf(": ") + 2))].map(unescape));
+  return new Map(rows.map((r) => [r[0]!, r]));
 }
 
 describe("!status", () => {
@@ -115,7 +116,7 @@ describe("!status", () => {
       const { command, reply, body, tookMs } = await ask("!status");
       expect(reply.content["m.relates_to"]).toEqual({ "m.in_reply_to": { event_id: command } });
       expect(tookMs).toBeLessThan(TIMEOUT_SECONDS * 1000 + 2500);
-      expect(body).toMatch(/^6 hosts in \d\.\d s: 1 ok, 2 attention, 2 unreachable, 1 no ssh configured\n```\nhost +state +up +load +nixos +problems\n/);
+      expect(body).toMatch(/^6 hosts in \d\.\d s: 1 ok, 2 attention, 2 unreachable, 1 no ssh configured\n• misato\n  state: attention · up: /);
       const rows = readRows(reply);
       expect([...rows.keys()]).toEqual(["misato", "balthasar", "casper", "melchior", "nas", "vps"]);
       expect(rows.get("misato")).toEqual(["misato", "attention", expect.any(String), expect.any(String), "24.11.20241201.abcdef0", "reboot pending; failed: nginx.service, restic-backups-nas.service"]);

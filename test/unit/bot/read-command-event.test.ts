@@ -48,7 +48,7 @@ describe("stripReplyFallback and rendering", () => {
 
   it("escapes HTML and aligns plain tables", () => {
     const out = renderBlocks([{ kind: "text", text: "<b>&" }, { kind: "table", columns: ["host", "tags"], rows: [["misato", "@k3s"]] }]);
-    expect(out.formattedBody).toBe("<p>&lt;b&gt;&amp;</p><table><thead><tr><th>host</th><th>tags</th></tr></thead><tbody><tr><td>misato</td><td>@k3s</td></tr></tbody></table>");
+    expect(out.formattedBody).toBe("<p>&lt;b&gt;&amp;</p><pre><code>host    tags\nmisato  @k3s</code></pre>");
     expect(out.body).toBe("<b>&\n```\nhost    tags\nmisato  @k3s\n```");
   });
 });
