@@ -51,7 +51,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const { inventory, problems } = await resolveInventory(config.hosts);
   problems.push(...checkRuleCommands(config.approvals, COMMANDS));
   if (problems.length > 0) throw new Error(problems.join("; "));
-  const db = openDatabase(config.storage.path);
+  const db = openDatabase(config.storage.path, log);
   const storage = createSqliteStorageProvider(createKvStore(db));
   const audit = createAuditLog(db);
   const processed = createProcessedEvents(db);

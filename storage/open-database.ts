@@ -1,13 +1,21 @@
 // Opens magi's SQLite database with the settings every caller needs.
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import { applyMigrations } from "./migrate.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { createPrivateDatabaseFile, tightenDatabaseFiles } from "./private-files.ts";
 
-// Opens (creating if needed) the database at path, in WAL mode, migrated to the current schema.
-export function openDatabase(path: string): Database.Database {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+// Where openDatabase reports a change it made to existing files.
+export interface OpenLog {
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
+// Opens (creating if needed) the database at path, in WAL mode, migrated to the current schema; its files are 0600.
+export function openDatabase(path: string, log?: OpenLog): Database.Database {
+  if (path !== ":memory:") {
+    const tightened = tightenDatabaseFiles(path);
+    if (tightened.length > 0) log?.info({ files: tightened }, `database files were readable by others; now 0600: ${tightened.join(", ")}`);
+    createPrivateDatabaseFile(path);
+  }
   const db = new Database(path);
   try {
     db.pragma("journal_mode = WAL");

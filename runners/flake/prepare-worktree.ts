@@ -25,6 +25,7 @@ export async function prepareWorktree(flakeDir: string, sha: string, opts: Workt
   const gitOpts = opts.signal ? { signal: opts.signal } : {};
   let dir: string;
   try {
+    // mkdtemp creates the directory 0700 whatever the umask, so the checkout is private to magi's user.
     dir = await mkdtemp(join(opts.parentDir ?? tmpdir(), `magi-flake-${sha.slice(0, 12)}-`));
   } catch (error) {
     return { ok: false, problem: `cannot create a worktree directory: ${(error as Error).message}` };
