@@ -72,7 +72,7 @@ function assessDisks(result: CommandResult | undefined, timeoutMs: number): Fact
 export function assessHost(host: string, results: ProbeResults, opts: { timeoutMs: number; elapsedMs: number; diskThresholdPercent: number }): HostStatus {
   const { probes } = results;
   const all = [...Object.values(probes), ...results.checks.map((c) => c.result), results.session];
-  const unreachable = describeUnreachable(all, opts.timeoutMs);
+  const unreachable = describeUnreachable(host, all, opts.timeoutMs);
   if (unreachable) return { host, reach: "unreachable", note: unreachable, elapsedMs: opts.elapsedMs };
   const nixos = assessNixos(probes.nixos, opts.timeoutMs);
   return {

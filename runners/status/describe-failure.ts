@@ -1,5 +1,5 @@
 // Short explanations of why a probe or a whole host gave no usable answer.
-import type { CommandResult } from "../ssh/index.ts";
+import { describeMismatch, type CommandResult } from "../ssh/index.ts";
 
 const MAX_NOTE = 160;
 
@@ -25,12 +25,14 @@ export function describeProbeFailure(result: CommandResult | undefined, timeoutM
 const CONNECT_REASONS = new Set(["connect", "unpinned", "host-key-mismatch", "connection-lost"]);
 
 // Why a host could not be reached, from the results of its probes; undefined if any probe ran there.
-export function describeUnreachable(results: readonly (CommandResult | undefined)[], timeoutMs: number): string | undefined {
+export function describeUnreachable(host: string, results: readonly (CommandResult | undefined)[], timeoutMs: number): string | undefined {
   if (results.some((r) => r && r.exitCode !== null)) return undefined;
   const refused = results.find((r) => r?.reason && CONNECT_REASONS.has(r.reason));
   if (!refused) return describeSilence(timeoutMs);
   const message = refused.message;
-  if (refused.reason === "host-key-mismatch") return "HOST KEY MISMATCH: refusing to connect";
+  // The same sentence every other command gives, fingerprints included, so it can be checked against the host.
+  const mismatch = refused.hostKeyMismatch;
+  if (refused.reason === "host-key-mismatch") return mismatch ? describeMismatch(host, mismatch.expected, mismatch.got) : message;
   if (refused.reason === "unpinned") return "no pinned host key: refusing to connect";
   if (/ECONNREFUSED/.test(message)) return "connection refused";
   if (/EHOSTUNREACH|ENETUNREACH/.test(message)) return "no route to host";

@@ -72,8 +72,9 @@ describe("assessHost", () => {
     expect(assessHost("h", { probes: {}, checks: [] }, OPTS)).toEqual({ host: "h", reach: "unreachable", note: "no answer within 2 s", elapsedMs: 400 });
     const down = { probes: { proc: refused("cannot connect to h (root@127.0.0.1:2222): connect ECONNREFUSED 127.0.0.1:2222") }, checks: [] };
     expect(assessHost("h", down, OPTS)).toMatchObject({ reach: "unreachable", note: "connection refused" });
-    const mismatch = { probes: { proc: refused("host key mismatch for h", "host-key-mismatch") }, checks: [] };
-    expect(assessHost("h", mismatch, OPTS)).toMatchObject({ reach: "unreachable", note: "HOST KEY MISMATCH: refusing to connect" });
+    const fingerprints = { expected: `SHA256:${"A".repeat(43)}`, got: `SHA256:${"B".repeat(43)}` };
+    const mismatch = { probes: { proc: { ...refused("host key of h changed", "host-key-mismatch"), hostKeyMismatch: fingerprints } }, checks: [] };
+    expect(assessHost("h", mismatch, OPTS)).toMatchObject({ reach: "unreachable", note: `host key of h changed: expected ${fingerprints.expected}, got ${fingerprints.got}` });
   });
 
   it("judges custom checks alongside the probes", () => {
