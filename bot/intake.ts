@@ -17,6 +17,8 @@ import type { ReplyTarget } from "./reply-port.ts";
 // What the intake needs from the rest of the bot.
 export interface IntakeDeps {
   botUserId: string;
+  // magi's display name, so "Display Name: !status" counts as addressed to magi.
+  botDisplayName?: string;
   prefix: string;
   maxAgeMs: number;
   adminDms: boolean;
@@ -32,6 +34,8 @@ export interface IntakeDeps {
   log: Logger;
   now(): number;
 }
+
+const HTML_DIFFERS = "This message's text and its formatted version say different things, so magi did not run it. Send the command again as plain text.";
 
 function describeAge(ms: number): string {
   const minutes = Math.round(ms / 60_000);
@@ -56,9 +60,10 @@ export function createIntake(deps: IntakeDeps) {
   }
 
   async function handleCommand(roomId: string, event: RoomEvent): Promise<void> {
-    const candidate = readCommandEvent(event, deps.botUserId, deps.prefix, deps.now());
+    const candidate = readCommandEvent(event, deps.botUserId, deps.prefix, deps.now(), deps.botDisplayName);
     if (candidate.kind === "ignore") return;
-    if (parseCommand(candidate.body, deps.prefix).kind === "none") return;
+    const parsed = parseCommand(candidate.body, deps.prefix);
+    if (parsed.kind === "none") return;
     const policy = await policyFor(roomId, event.sender);
     if (!policy) return deps.log.debug({ roomId, sender: event.sender }, "command in a room magi does not serve; ignored");
     if (event.origin_server_ts < (await deps.joinTimes.joinedAt(roomId))) return deps.log.debug({ roomId, eventId: event.event_id }, "command from before magi joined the room; ignored");
@@ -70,6 +75,11 @@ export function createIntake(deps: IntakeDeps) {
       deps.audit.record({ ...base, command: null, decision: "stale", outcome: "not run: too old" });
       const text = `This command arrived while magi was offline (sent ${describeAge(candidate.ageMs)}) and was not run. Send it again if you still want it.`;
       return background(deps.deliver(target, { ok: false, blocks: [{ kind: "text", text }] }, null));
+    }
+    if (candidate.htmlDiffers) {
+      // Clients show the HTML, magi would run the body: refusing is the only reading everyone agrees on.
+      deps.audit.record({ ...base, command: parsed.name, decision: "invalid", outcome: "not run: text and formatted text differ" });
+      return background(deps.deliver(target, { ok: false, blocks: [{ kind: "text", text: HTML_DIFFERS }] }, null));
     }
     const prepared = prepareCommand(candidate.body, deps.commandContext(caller, roomId), (errorId, error) =>
       deps.log.error({ errorId, err: error, eventId: event.event_id }, "command threw"),

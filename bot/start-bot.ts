@@ -58,6 +58,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const client = new MagiMatrixClient(config.matrix.homeserver_url, token.token, storage);
   const userId = await waitForHomeserver(client, log);
   if (userId !== config.matrix.user_id) throw new Error(`matrix.user_id is ${config.matrix.user_id}, but the access token belongs to ${userId}`);
+  // People address magi by its display name too ("Magi: !status"); a profile lookup failure only loses that form.
+  const displayName = await client.getUserProfile(userId).then((p: { displayname?: unknown }) => (typeof p?.displayname === "string" ? p.displayname : undefined), () => undefined);
   const resolveLevel = createLevelResolver(config.access);
   const rooms = await createRoomDirectory(client, config.rooms, log);
   const levelIn = (roomId: string, user: string) => capLevel(resolveLevel(user), rooms.policyFor(roomId)?.maxLevel ?? 4);
@@ -104,7 +106,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     if (await isEncrypted(client, roomId)) log.error({ roomId }, "configured room uses end-to-end encryption, which this build of magi does not support; commands there are ignored");
   }
   const intake = createIntake({
-    botUserId: userId, prefix: config.matrix.command_prefix, maxAgeMs: config.intake.max_command_age_seconds * 1000,
+    botUserId: userId, botDisplayName: displayName, prefix: config.matrix.command_prefix, maxAgeMs: config.intake.max_command_age_seconds * 1000,
     adminDms: config.admin_dms, rooms, resolveLevel, isDirectRoom: createDirectRoomCheck(client, userId),
     joinTimes: createJoinTimes(client, userId), processed, audit, deliver, approvals, commandContext: contextFor, log, now: () => Date.now(),
   });
