@@ -2,7 +2,11 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import type { Level } from "../commands/levels.ts";
+import { retryRequest } from "./retry-request.ts";
 import type { RoomDirectory } from "./room-directory.ts";
+
+// The sync loop waits for this handler, so a homeserver that keeps failing must not hold it for long; a 429's wait is seconds.
+const GIVE_UP_AFTER_MS = 2 * 60_000;
 
 // What the invite handler needs.
 export interface InviteDeps {
@@ -20,17 +24,19 @@ export function createInviteHandler(deps: InviteDeps) {
     const level = deps.resolveLevel(inviter);
     const configured = deps.rooms.policyFor(roomId) !== undefined && level >= 1;
     const adminDm = deps.adminDms && level === 4 && inviteEvent.content?.is_direct === true;
+    // Declines and joins go through the rate-limit retry: a dropped decline would leave magi invited for good.
+    const leave = () => retryRequest(deps.log, { roomId, request: "leave" }, () => deps.client.leaveRoom(roomId), GIVE_UP_AFTER_MS);
     try {
       if (!configured && !adminDm) {
         deps.log.warn({ roomId, inviter }, "declining invite: not a configured room, or the inviter is not a configured user");
-        await deps.client.leaveRoom(roomId);
+        await leave();
         return;
       }
-      await deps.client.joinRoom(roomId);
+      await retryRequest(deps.log, { roomId, request: "join" }, () => deps.client.joinRoom(roomId), GIVE_UP_AFTER_MS);
       deps.log.info({ roomId, inviter, dm: adminDm }, "joined room on invite");
       if (await isEncrypted(deps.client, roomId)) {
         deps.log.error({ roomId }, "room uses end-to-end encryption, which this build of magi does not support; leaving it");
-        await deps.client.leaveRoom(roomId);
+        await leave();
       }
     } catch (error) {
       deps.log.warn({ roomId, inviter, err: (error as Error).message }, "could not act on invite");
