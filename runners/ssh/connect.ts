@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { NodeSSH } from "node-ssh";
 import { wrapConnection, type RawClient, type SshConnection } from "./connection.ts";
 import type { FailureReason } from "./result.ts";
+import type { SshTarget } from "./target.ts";
 import {
   createHostVerifier,
   describeMismatch,
@@ -11,15 +12,7 @@ import {
   type PinnedKey,
 } from "./host-key.ts";
 
-// A machine magi runs commands on; hostKey is the pinned public key line.
-export type SshTarget = {
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  identityFile: string;
-  hostKey: string;
-};
+export type { SshTarget } from "./target.ts";
 
 // Timing knobs for one connection; all in milliseconds.
 export type ConnectOptions = {

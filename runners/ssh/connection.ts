@@ -1,5 +1,5 @@
 import type { NodeSSH } from "node-ssh";
-import type { SshTarget } from "./connect.ts";
+import type { SshTarget } from "./target.ts";
 
 // The slice of ssh2's Client we touch (node-ssh's typings leave it untyped here).
 export type RawClient = {
