@@ -19,8 +19,18 @@ interface Tracked {
   waitingBehind?: number | null;
 }
 
+// What progress reporting needs; notify is told once per ended job, after its final edit, since edits notify nobody.
+export interface JobProgressDeps {
+  edits: EditPort;
+  store: JobStore;
+  log: Logger;
+  throttleMs?: number;
+  onFinished?: (job: JobRecord) => void;
+  notify?: (job: JobRecord) => Promise<void>;
+}
+
 // Creates the job listener and attach(), which binds a job to the reply that announced it.
-export function createJobProgress(deps: { edits: EditPort; store: JobStore; log: Logger; throttleMs?: number; onFinished?: (job: JobRecord) => void }) {
+export function createJobProgress(deps: JobProgressDeps) {
   const throttleMs = deps.throttleMs ?? 2000;
   const tracked = new Map<number, Tracked>();
   const inflight = new Set<Promise<void>>();
@@ -36,11 +46,14 @@ export function createJobProgress(deps: { edits: EditPort; store: JobStore; log:
     if (!t.eventId || !t.roomId || !t.dirty) return;
     t.dirty = false;
     t.lastEditAt = Date.now();
-    const blocks = describeJob(t.job, t.lines, Date.now(), t.waitingBehind);
-    const work = deps.edits.edit(t.roomId, t.eventId, blocks).catch((e: Error) => deps.log.warn({ jobId: t.job.id, err: e.message }, "could not edit job message"));
+    const job = t.job;
+    const ended = TERMINAL_STATES.includes(job.state);
+    const blocks = describeJob(job, t.lines, Date.now(), t.waitingBehind);
+    const edited = deps.edits.edit(t.roomId, t.eventId, blocks).catch((e: Error) => deps.log.warn({ jobId: job.id, err: e.message }, "could not edit job message"));
+    const work = ended && deps.notify ? edited.then(() => deps.notify!(job)) : edited;
     inflight.add(work);
     void work.finally(() => inflight.delete(work));
-    if (TERMINAL_STATES.includes(t.job.state)) tracked.delete(t.job.id);
+    if (ended) tracked.delete(job.id);
   }
 
   function schedule(t: Tracked, now = false): void {

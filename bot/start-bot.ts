@@ -66,7 +66,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const msgtypeFor = (roomId: string) => rooms.policyFor(roomId)?.replyMsgtype ?? "m.text";
   const jobAudits = new Map<number, { auditId: number; prefix: string }>();
   const jobs = startJobs(db, client, log, {
-    concurrency: config.jobs.concurrency, msgtypeFor,
+    concurrency: config.jobs.concurrency, msgtypeFor, prefix: config.matrix.command_prefix, notifyAfterMs: config.jobs.notify_after_seconds * 1000,
     onFinished: (job) => {
       const row = jobAudits.get(job.id);
       if (row) audit.setOutcome(row.auditId, `${row.prefix}job ${job.id} ${job.state.replace("_", " ")}: ${job.summary ?? ""}`.slice(0, 500));

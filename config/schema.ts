@@ -92,6 +92,8 @@ const deploySection = z.strictObject({
 const jobsSection = z.strictObject({
   concurrency: z.number().int().min(1).max(64).default(4),
   confirm_minutes: z.number().min(1).max(60).default(5),
+  // A job that succeeds sooner than this ends quietly; any other ending mentions its requester.
+  notify_after_seconds: z.number().min(0).max(24 * 3600).default(30),
 });
 
 // A host name or @tag an approval rule applies to.
@@ -138,7 +140,7 @@ export const configSchema = z.strictObject({
   hosts: z.record(name, hostSection).default({}),
   status: statusSection.default({ timeout_seconds: 10, concurrency: 16, disk_threshold_percent: 90, checks: [] }),
   deploy: deploySection.optional(),
-  jobs: jobsSection.default({ concurrency: 4, confirm_minutes: 5 }),
+  jobs: jobsSection.default({ concurrency: 4, confirm_minutes: 5, notify_after_seconds: 30 }),
   // Who must approve what, first matching rule first; see commands/policies.ts.
   approvals: z.array(approvalRule).default([]),
 }).superRefine(checkRuleHosts);

@@ -118,8 +118,10 @@ describe("jobs", () => {
     await bot.kill();
     udp.packets.length = 0;
     bot = await fx.start();
-    const notice = await fx.admin.waitFor(fx.roomId, (e) => String(e.content.body).startsWith(`job ${id} (wake nas) was interrupted`));
-    expect(notice.content.body).toBe(`job ${id} (wake nas) was interrupted: magi stopped while it was running. It was not re-run; check nas and start it again if it is still needed.`);
+    const notice = await fx.admin.waitFor(fx.roomId, (e) => String(e.content.body).includes(`job ${id} (wake nas) was interrupted`));
+    // It mentions the requester (Synapse's default display name is the localpart), in reply to the command.
+    expect(notice.content.body).toBe(`${fx.admin.userId.slice(1).split(":")[0]}: job ${id} (wake nas) was interrupted: magi stopped while it was running. It was not re-run; check nas and start it again if it is still needed.`);
+    expect(notice.content["m.mentions"]).toEqual({ user_ids: [fx.admin.userId] });
     expect(await finalBody(reply.event_id, /interrupted/)).toMatch(new RegExp(`^job ${id} · wake nas · interrupted`));
     await new Promise((r) => setTimeout(r, 1000));
     expect(udp.packets).toHaveLength(0);

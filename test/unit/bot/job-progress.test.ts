@@ -1,9 +1,11 @@
 // Live progress over the real job queue and an in-memory SQLite store; the edit port records what would be sent.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import pino from "pino";
+import { describeJobEnd, shouldNotify } from "../../../bot/job-notice.ts";
 import { createJobProgress } from "../../../bot/job-progress.ts";
 import type { EditPort } from "../../../bot/edit-port.ts";
 import type { Block } from "../../../commands/types.ts";
+import type { JobRecord } from "../../../runners/jobs/types.ts";
 import { createJobQueue } from "../../../runners/jobs/job-queue.ts";
 import { createJobStore } from "../../../storage/job-store.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
@@ -53,5 +55,52 @@ describe("job progress", () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(edits).toEqual(["job 1 · wake nas · failed after 0 s: no MAC"]);
     expect(store.get(job.id)?.messageEventId).toBe("$late");
+  });
+
+  it("asks for one notice per ended job, after its final edit, however late the announcement", async () => {
+    const store = createJobStore(openDatabase(":memory:"));
+    const sent: string[] = [];
+    const progress = createJobProgress({
+      edits: { edit: async (_r, _e, blocks) => void sent.push(`edit: ${text(blocks)}`) },
+      notify: async (job) => void sent.push(`notify: job ${job.id} ${job.state} by ${job.requester}`),
+      store, log: pino({ level: "silent" }),
+    });
+    const queue = createJobQueue({ store, concurrency: 1, listener: progress.listener });
+    const { job } = queue.submit({ command: "wake", host: "nas", requester: "@dan:x", roomId: "!r", mutating: true, timeoutMs: 60_000, work: async () => ({ ok: false, summary: "no answer", exitCode: 1 }) });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(sent).toEqual([]);
+    progress.attach(job.id, "!r", "$late");
+    await vi.advanceTimersByTimeAsync(10);
+    const { job: quick } = queue.submit({ command: "wake", host: "kaji", requester: "@kim:x", roomId: "!r", mutating: true, timeoutMs: 60_000, work: async () => ({ ok: true, summary: "up" }) });
+    progress.attach(quick.id, "!r", "$quick");
+    await vi.advanceTimersByTimeAsync(5_000);
+    await progress.drain();
+    expect(sent).toEqual([
+      "edit: job 1 · wake nas · failed after 0 s, exit code 1: no answer",
+      "notify: job 1 failed by @dan:x",
+      "edit: job 2 · wake kaji · succeeded after 0 s: up",
+      "notify: job 2 succeeded by @kim:x",
+    ]);
+  });
+});
+
+describe("job end notices", () => {
+  const job = (over: Partial<JobRecord>): JobRecord => ({
+    id: 12, command: "deploy", host: "misato", requester: "@dan:x", roomId: "!r", mutating: true, state: "failed", phase: null,
+    createdAt: 0, startedAt: 0, finishedAt: 20 * 60_000, exitCode: 1, summary: "activation failed", messageEventId: "$m", ...over,
+  });
+
+  it("says what ended, how, and where the log is", () => {
+    expect(describeJobEnd(job({}), "!")).toBe("deploy misato failed after 20 min (exit 1): activation failed — !log 12");
+    expect(describeJobEnd(job({ state: "timed_out", exitCode: null, summary: null }), "!")).toBe("deploy misato timed out after 20 min — !log 12");
+    expect(describeJobEnd(job({ state: "cancelled", startedAt: null, exitCode: null, summary: "cancelled by @kim:x" }), ".")).toBe("deploy misato cancelled: cancelled by @kim:x — .log 12");
+    expect(describeJobEnd(job({ state: "succeeded", exitCode: 0, summary: "switched" }), "!")).toBe("deploy misato succeeded after 20 min: switched — !log 12");
+  });
+
+  it("pings for every ending but a quick success, counting time spent queued", () => {
+    for (const state of ["failed", "cancelled", "timed_out", "interrupted"] as const) expect(shouldNotify(job({ state, finishedAt: 1000 }), 30_000), state).toBe(true);
+    expect(shouldNotify(job({ state: "succeeded", finishedAt: 29_999 }), 30_000)).toBe(false);
+    expect(shouldNotify(job({ state: "succeeded", finishedAt: 30_000 }), 30_000)).toBe(true);
+    expect(shouldNotify(job({ state: "succeeded", createdAt: 0, startedAt: 40_000, finishedAt: 45_000 }), 30_000)).toBe(true);
   });
 });
