@@ -7,7 +7,7 @@ import { suggestNames } from "./suggest.ts";
 import { fail, type CommandContext, type Output } from "./types.ts";
 import { describeArgsProblem } from "./args.ts";
 import type { ApprovalPolicy } from "./approval-policy.ts";
-import { describeLevel } from "./levels.ts";
+import { capEcho } from "./echo.ts";
 
 // What became of a message before anything runs: a final answer, or permission to run.
 export type Prepared =
@@ -30,21 +30,19 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
     const names = ctx.commands.flatMap((c) => [c.name, ...c.aliases]);
     const close = suggestNames(parsed.name, names).map((n) => `${ctx.prefix}${n}`);
     const hint = close.length > 0 ? ` — did you mean ${close.join(" or ")}?` : ` — try ${ctx.prefix}help`;
-    return { decision: "invalid", command: parsed.name, output: fail(`unknown command ${ctx.prefix}${parsed.name}${hint}`) };
+    const typed = capEcho(parsed.name);
+    return { decision: "invalid", command: typed, output: fail(`unknown command ${ctx.prefix}${typed}${hint}`) };
   }
-  const access = checkAccess(spec, ctx.caller.level, ctx.prefix);
+  const args = parsed.kind === "command" ? spec.args.safeParse(parsed.args) : undefined;
+  // Checked before arguments are judged, so a caller below the command's level learns nothing of its usage.
+  const access = checkAccess(spec, ctx.caller.level, ctx.prefix, args?.success && parsed.kind === "command" ? { args: args.data, words: parsed.args } : undefined);
   if (!access.allowed) return { decision: "denied", command: spec.name, output: fail(access.message) };
   if (parsed.kind === "error") {
     return { decision: "invalid", command: spec.name, output: fail(`${parsed.message}. Usage: ${ctx.prefix}${spec.usage}`) };
   }
-  const args = spec.args.safeParse(parsed.args);
-  if (!args.success) {
-    const problem = describeArgsProblem(args.error);
+  if (!args?.success) {
+    const problem = args ? describeArgsProblem(args.error) : "unreadable arguments";
     return { decision: "invalid", command: spec.name, output: fail(`${problem}. Usage: ${ctx.prefix}${spec.usage}`) };
-  }
-  const needed = spec.levelFor?.(args.data);
-  if (needed !== undefined && needed > ctx.caller.level) {
-    return { decision: "denied", command: spec.name, output: fail(`${ctx.prefix}${spec.name} ${parsed.args.join(" ")} needs level ${describeLevel(needed)}; you have ${describeLevel(ctx.caller.level)}.`) };
   }
   const approvalOf = spec.approval;
   let binding = ctx.approved?.binding;

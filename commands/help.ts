@@ -1,5 +1,6 @@
 // !help: lists only what the caller may run, or one command's usage.
 import { z } from "zod";
+import { checkAccess } from "./access.ts";
 import { optionalArg } from "./args.ts";
 import { describeLevel } from "./levels.ts";
 import { findCommand } from "./find-command.ts";
@@ -20,10 +21,10 @@ export const helpCommand = defineCommand({
     if (name !== undefined) {
       const spec = findCommand(ctx.commands, name);
       if (!spec) return fail(`unknown command ${p}${name}`);
-      const access = ctx.caller.level >= spec.minLevel ? "" : ` You have level ${describeLevel(ctx.caller.level)}, so you can't run it.`;
+      const access = checkAccess(spec, ctx.caller.level, p).allowed ? "" : ` You have level ${describeLevel(ctx.caller.level)}, so you can't run it.`;
       return ok(text(`${p}${spec.usage} — ${spec.summary}. Needs level ${describeLevel(spec.minLevel)}.${access}`));
     }
-    const mine = ctx.commands.filter((c) => c.minLevel <= ctx.caller.level);
+    const mine = ctx.commands.filter((c) => checkAccess(c, ctx.caller.level, p).allowed);
     return ok(
       text(`Commands you may run (level ${describeLevel(ctx.caller.level)}):`),
       { kind: "table", columns: ["command", "what it does"], rows: mine.map((c) => [`${p}${c.usage}`, c.summary]) },

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { capLevel, checkAccess, createLevelResolver } from "../../../commands/access.ts";
 import { compileGlob } from "../../../commands/glob.ts";
 import { pingCommand } from "../../../commands/ping.ts";
+import { deployCommand } from "../../../commands/deploy.ts";
+import { capEcho } from "../../../commands/echo.ts";
 
 const resolve = createLevelResolver({
   users: { "@dan:example.org": 4, "@slack_t0123abcd-u999:example.org": 0 },
@@ -43,5 +45,29 @@ describe("checkAccess", () => {
   it("names the required level and the caller's", () => {
     expect(checkAccess(pingCommand, 0, "!")).toEqual({ allowed: false, message: "!ping needs level 1 (communication); you have 0 (unknown)." });
     expect(checkAccess(pingCommand, 1, "!")).toEqual({ allowed: true });
+  });
+});
+
+describe("levelNeeded through checkAccess", () => {
+  it("asks the command what its arguments need, and names that level", () => {
+    const dry = { args: { selector: "misato", action: "dry-activate" }, words: ["misato", "--dry-run"] };
+    const real = { args: { selector: "misato", action: "switch" }, words: ["misato"] };
+    expect(checkAccess(deployCommand, 2, "!", dry)).toEqual({ allowed: true });
+    expect(checkAccess(deployCommand, 2, "!", real)).toEqual({ allowed: false, message: "!deploy misato needs level 3 (deployer); you have 2 (contributor)." });
+    expect(checkAccess(deployCommand, 1, "!")).toEqual({ allowed: false, message: "!deploy needs level 2 (contributor); you have 1 (communication)." });
+    const long = { args: { selector: "x".repeat(500), action: "switch" }, words: ["x".repeat(500)] };
+    expect(checkAccess(deployCommand, 1, "!", long)).toEqual({ allowed: false, message: `!deploy ${"x".repeat(79)}… needs level 3 (deployer); you have 1 (communication).` });
+  });
+});
+
+describe("capEcho", () => {
+  it("keeps short text and cuts long text to 80 characters ending in an ellipsis", () => {
+    expect(capEcho("deploy")).toBe("deploy");
+    expect(capEcho("a".repeat(80))).toBe("a".repeat(80));
+    expect(capEcho("a".repeat(81))).toBe(`${"a".repeat(79)}…`);
+    expect(capEcho("a".repeat(60_000))).toHaveLength(80);
+    expect(capEcho("😀".repeat(100))).toBe(`${"😀".repeat(79)}…`);
+    expect(capEcho("😀".repeat(80))).toBe("😀".repeat(80));
+    expect(capEcho("abcdef", 4)).toBe("abc…");
   });
 });

@@ -31,6 +31,23 @@ describe("dispatcher", () => {
     expect(await reply("!audit", 3)).toMatchObject({ decision: "denied", text: "!audit needs level 4 (admin); you have 3 (deployer)." });
   });
 
+  it("names the level the requested deploy needs: 3 for a real one, 2 for a dry run", async () => {
+    expect(await reply("!deploy misato", 1)).toMatchObject({ decision: "denied", text: "!deploy misato needs level 3 (deployer); you have 1 (communication)." });
+    expect(await reply("!deploy misato --boot", 2)).toMatchObject({ decision: "denied", text: "!deploy misato --boot needs level 3 (deployer); you have 2 (contributor)." });
+    expect(await reply("!deploy misato --dry-run", 1)).toMatchObject({ decision: "denied", text: "!deploy misato --dry-run needs level 2 (contributor); you have 1 (communication)." });
+    // Arguments that don't parse say nothing about the level beyond the command's own.
+    expect(await reply("!deploy", 1)).toMatchObject({ decision: "denied", text: "!deploy needs level 2 (contributor); you have 1 (communication)." });
+    expect(await reply("!deploy misato --dry-run", 2)).toMatchObject({ decision: "allowed" });
+  });
+
+  it("repeats at most 80 characters of an unknown command name", async () => {
+    const name = "a".repeat(60_000);
+    const prepared = prepareCommand(`!${name}`, context(4), () => {});
+    if (prepared.decision !== "invalid") throw new Error(prepared.decision);
+    expect(prepared.command).toBe(`${"a".repeat(79)}…`);
+    expect(prepared.output.blocks).toEqual([{ kind: "text", text: `unknown command !${"a".repeat(79)}… — try !help` }]);
+  });
+
   it("suggests the closest command for a typo", async () => {
     expect(await reply("!hots", 1)).toMatchObject({ decision: "invalid", text: "unknown command !hots — did you mean !hosts?" });
     expect(await reply("!zzzzzz", 1)).toMatchObject({ decision: "invalid", text: "unknown command !zzzzzz — try !help" });
