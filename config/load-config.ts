@@ -2,8 +2,11 @@
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "yaml";
+import { checkFiles } from "./check-files.ts";
+import { checkTools } from "./check-tools.ts";
 import { configSchema, type Config } from "./schema.ts";
 import { formatIssues } from "./format-issues.ts";
+import { listKeysAt } from "./list-keys.ts";
 
 // Either a usable config or the list of problems found.
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -15,19 +18,29 @@ export function parseConfig(text: string, baseDir: string): ConfigResult {
     return { ok: false, problems: doc.errors.map((e) => `YAML: ${e.message.split("\n")[0]}`) };
   }
   const parsed = configSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
-  if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues) };
+  if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues, (path) => listKeysAt(configSchema, path)) };
   return { ok: true, config: resolvePaths(parsed.data, baseDir) };
 }
 
+// Options for loadConfig: checkMachine also checks what the config needs on this machine (files,
+// directories, programs on searchPath, default PATH); leave it off to validate a config elsewhere.
+export interface LoadOptions {
+  checkMachine?: boolean;
+  searchPath?: string;
+}
+
 // Reads and validates the config file at path.
-export function loadConfig(path: string): ConfigResult {
+export function loadConfig(path: string, opts: LoadOptions = {}): ConfigResult {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     return { ok: false, problems: [`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`] };
   }
-  return parseConfig(text, dirname(resolve(path)));
+  const parsed = parseConfig(text, dirname(resolve(path)));
+  if (!parsed.ok || !opts.checkMachine) return parsed;
+  const problems = [...checkFiles(parsed.config), ...checkTools(parsed.config, opts.searchPath)];
+  return problems.length > 0 ? { ok: false, problems } : parsed;
 }
 
 function resolvePaths(config: Config, baseDir: string): Config {

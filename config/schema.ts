@@ -1,11 +1,13 @@
 // The config file's shape. Every section is strict: an unknown key is an error, so typos never pass silently.
 import { z } from "zod";
 import { parseLevel, type Level } from "../commands/levels.ts";
+import { describeValue } from "./describe-value.ts";
 
-const level = z.union([z.number(), z.string()]).transform((value, ctx): Level => {
+// Any value reaches the one check, so a list or a mapping gets the same sentence as a wrong name.
+const level = z.unknown().transform((value, ctx): Level => {
   const parsed = parseLevel(value);
   if (parsed === undefined) {
-    ctx.addIssue({ code: "custom", message: `expected a level 0-4 or communication|contributor|deployer|admin, got ${JSON.stringify(value)}` });
+    ctx.addIssue({ code: "custom", message: `expected a level 0-4 or communication|contributor|deployer|admin, got ${describeValue(value)}` });
     return z.NEVER;
   }
   return parsed;
@@ -45,13 +47,17 @@ const sshSection = z.strictObject({
   sudo: z.boolean().default(false),
 });
 
+// How !deploy can reach a host (see config.example.yaml), and the one a host uses when it names none.
+export const DEPLOY_METHODS = ["nixos-rebuild", "nixos-rebuild-on-host", "deploy-rs", "colmena"] as const;
+export const DEFAULT_DEPLOY_METHOD = "nixos-rebuild";
+
 const hostSection = z.strictObject({
   address: z.string().regex(/^[A-Za-z0-9.:-]+$/, "expected a host name or IP address"),
   tags: z.array(name).default([]),
   ssh: sshSection.optional(),
   mac: z.string().regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, "expected a MAC address like 00:11:22:33:44:55").optional(),
   deploy: z.strictObject({
-    method: z.enum(["nixos-rebuild", "nixos-rebuild-on-host", "deploy-rs", "colmena"]).default("nixos-rebuild"),
+    method: z.enum(DEPLOY_METHODS).default(DEFAULT_DEPLOY_METHOD),
     flake_attr: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, "expected a flake attribute name").optional(),
     flake_url: z.string().regex(/^[^\s'"`#\\]+\{rev\}[^\s'"`#\\]*$/, "expected a flake URL containing {rev} (no #, quotes or spaces), e.g. github:team/infra/{rev}").optional(),
     privilege_flag: z.enum(["--use-remote-sudo", "--sudo", "--elevate=sudo"]).optional(),

@@ -40,8 +40,8 @@ describe("config validation", () => {
     const result = parseConfig(minimal.replace("rooms:", "romos:\n  x: 1\nrooms:").replace("user_id:", "usr_id: x\n  user_id:"), "/");
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.problems).toContain("matrix.usr_id: unknown key");
-    expect(result.problems).toContain("romos: unknown key");
+    expect(result.problems).toContain("matrix.usr_id: unknown key (did you mean user_id?)");
+    expect(result.problems).toContain("romos: unknown key (did you mean rooms?)");
   });
 
   it("reports every problem, not just the first", () => {
@@ -52,8 +52,8 @@ describe("config validation", () => {
     expect(result.problems).toEqual(
       expect.arrayContaining([
         "hosts.Bad_Name: expected lower-case letters, digits and dashes",
-        "hosts.evil.address: expected a host name or IP address",
-        "hosts.ok.mac: expected a MAC address like 00:11:22:33:44:55",
+        'hosts.evil.address: expected a host name or IP address, got "10.0.0.1; rm -rf /"',
+        'hosts.ok.mac: expected a MAC address like 00:11:22:33:44:55, got "nope"',
       ]),
     );
   });
