@@ -36,7 +36,8 @@ export type TestSshd = {
 
 // Options for startSshd; pathPrefix is put first on PATH for sessions; env adds session variables
 // (no spaces or quotes); runLinks gives the host a private /run holding these symlinks (name -> target),
-// as /run/current-system and /run/booted-system on NixOS, which needs root for its own mount namespace.
+// as /run/current-system and /run/booted-system on NixOS, in a mount namespace of its own (as root, or as
+// a normal user through user namespaces).
 export type StartSshdOptions = {
   dir: string;
   name: string;
@@ -60,8 +61,10 @@ function buildSetEnv(pathPrefix?: string, env: Record<string, string> = {}): str
 }
 
 // Runs argv in a new mount namespace with a fresh tmpfs on /run holding links; unshare and sh
-// both exec, so the pid stays sshd's and stop/pause/kill work unchanged. unshare makes mounts
-// private by default, so nothing leaks into the real /run.
+// all exec, so the pid stays sshd's and stop/pause/kill work unchanged. unshare makes mounts
+// private by default, so nothing leaks into the real /run. A normal user first gets a user
+// namespace where it is root (to mount), then a nested one mapping its own uid back, so sshd
+// runs as that user (as an unprivileged sshd must) with the private /run still in place.
 function wrapInMountNamespace(argv: string[], links?: Record<string, string>): string[] {
   if (!links) return argv;
   const steps = ["set -e", "mount -t tmpfs -o mode=755 tmpfs /run", "mkdir -p /run/sshd"];
@@ -69,7 +72,10 @@ function wrapInMountNamespace(argv: string[], links?: Record<string, string>): s
     if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new Error(`bad /run link name ${name}`);
     steps.push(`ln -s ${quotePosix(target)} /run/${name}`);
   }
-  return ["unshare", "-m", "--", "sh", "-c", [...steps, 'exec "$@"'].join("\n"), "sh", ...argv];
+  const uid = process.getuid?.() ?? 0;
+  if (uid === 0) return ["unshare", "-m", "--", "sh", "-c", [...steps, 'exec "$@"'].join("\n"), "sh", ...argv];
+  const back = `exec unshare --user --map-user=${uid} --map-group=${process.getgid?.() ?? uid} -- "$@"`;
+  return ["unshare", "--map-root-user", "-m", "--", "sh", "-c", [...steps, back].join("\n"), "sh", ...argv];
 }
 
 // Starts sshd with fresh host and client keys under dir/name and waits until it serves.
