@@ -12,6 +12,14 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cacheDir = join(root, "node_modules", ".cache", "magi");
 const DAY_MS = 86_400_000;
 
+// Stops with one plain line when a package cannot be found: node_modules is missing or partial
+// (a fresh clone, an interrupted install), which would otherwise show as a loader stack trace.
+function exitIfPackageMissing(error) {
+  if (error?.code !== "ERR_MODULE_NOT_FOUND" || !/Cannot find package/.test(error.message)) return;
+  process.stderr.write(`magi: its dependencies are not installed; run \`npm ci\` in ${root} first\n`);
+  process.exit(1);
+}
+
 // Bundles bot/cli.ts into the cache under its content hash and returns the file, or undefined when
 // esbuild cannot run or the cache cannot be written (a read-only install).
 async function bundleCli() {
@@ -42,6 +50,7 @@ async function bundleCli() {
     }
     return file;
   } catch (error) {
+    exitIfPackageMissing(error);
     process.stderr.write(`magi: cannot bundle the sources into node_modules/.cache (${error?.message?.split("\n")[0] ?? error}); running them through tsx instead\n`);
     return undefined;
   }
@@ -57,14 +66,19 @@ function pruneOldBundles(keep) {
 
 const bundle = await bundleCli();
 let cli;
-if (bundle) {
-  // Stack traces in logs then name the TypeScript files and lines.
-  process.setSourceMapsEnabled(true);
-  cli = await import(pathToFileURL(bundle).href);
-} else {
-  const { register } = await import("tsx/esm/api");
-  register();
-  cli = await import("./cli.ts");
+try {
+  if (bundle) {
+    // Stack traces in logs then name the TypeScript files and lines.
+    process.setSourceMapsEnabled(true);
+    cli = await import(pathToFileURL(bundle).href);
+  } else {
+    const { register } = await import("tsx/esm/api");
+    register();
+    cli = await import("./cli.ts");
+  }
+} catch (error) {
+  exitIfPackageMissing(error);
+  throw error;
 }
 const code = await cli.main(process.argv.slice(2));
 // matrix-bot-sdk cannot abort its current long-poll, which would keep the process alive for up to 30 s after a clean stop.

@@ -7,7 +7,10 @@ import { startBot } from "./start-bot.ts";
 const USAGE = `usage:
   magi run [--config FILE]     serve commands; with no config, start a local sandbox homeserver
   magi chat                    a terminal Matrix client logged in as the sandbox's demo user
-  magi check-config FILE       validate a config file and print every problem with its path`;
+  magi check-config [--no-local] FILE
+                               validate a config file and print every problem with its path; also
+                               check the files, directories and programs it needs on this machine
+                               (--no-local skips that, to check a config written for another one)`;
 
 // Waits for SIGINT/SIGTERM, then runs stop once.
 function untilSignal(stop: () => Promise<void>): Promise<number> {
@@ -29,9 +32,11 @@ async function runCommand(args: string[]): Promise<number> {
     const { runSandbox } = await import("./sandbox/run-sandbox.ts");
     return runSandbox();
   }
-  const loaded = loadConfig(configPath);
+  // The same checks as check-config, files and programs included, in plain lines before any log line.
+  const loaded = loadConfig(configPath, { checkMachine: true });
   if (!loaded.ok) {
     for (const problem of loaded.problems) console.error(problem);
+    console.error(`magi cannot start: ${describeCount(loaded.problems.length)} in ${configPath}`);
     return 2;
   }
   const log = createLogger(process.env.MAGI_LOG_LEVEL ?? loaded.config.log.level);
@@ -44,19 +49,31 @@ async function runCommand(args: string[]): Promise<number> {
   }
 }
 
+function describeCount(problems: number): string {
+  return `${problems} problem${problems === 1 ? "" : "s"}`;
+}
+
 function checkConfig(args: string[]): number {
-  const path = args[0];
-  if (!path) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { "no-local": { type: "boolean" } } });
+  } catch (error) {
+    console.error(`magi check-config: ${(error as Error).message.split(". ")[0]}\n${USAGE}`);
+    return 2;
+  }
+  const [path, ...extra] = parsed.positionals;
+  if (!path || extra.length > 0) {
     console.error(USAGE);
     return 2;
   }
-  const loaded = loadConfig(path);
+  const local = !parsed.values["no-local"];
+  const loaded = loadConfig(path, { checkMachine: local });
   if (loaded.ok) {
-    console.log(`${path}: ok`);
+    console.log(local ? `${path}: ok` : `${path}: ok (files and programs on this machine not checked: --no-local)`);
     return 0;
   }
   for (const problem of loaded.problems) console.error(problem);
-  console.error(`${path}: ${loaded.problems.length} problem${loaded.problems.length === 1 ? "" : "s"}`);
+  console.error(`${path}: ${describeCount(loaded.problems.length)}`);
   return 1;
 }
 
