@@ -1,8 +1,8 @@
 // Works out who `magi chat` logs in as and where: the sandbox's demo user by default, or explicit flags.
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { z } from "zod";
+import { parseSandboxState, SANDBOX_USERS, sandboxStatePath, type SandboxUserName } from "../sandbox/sandbox-state.ts";
 
 // Everything the chat needs to talk to one room; password is kept so a stale token can be replaced.
 export interface ChatSession {
@@ -13,16 +13,9 @@ export interface ChatSession {
   password?: string;
 }
 
-// What the sandbox writes to .sandbox/sandbox.json; only the fields the chat reads.
-const SandboxFile = z.object({
-  homeserverUrl: z.url(),
-  roomId: z.string().startsWith("!"),
-  demo: z.object({ userId: z.string().startsWith("@"), password: z.string().optional(), accessToken: z.string().optional() }),
-});
-
 // The usage text, also printed for --help.
 export const CHAT_USAGE = `usage:
-  magi chat [--sandbox DIR]        chat as the sandbox's demo user (reads DIR/sandbox.json; default .sandbox)
+  magi chat [--sandbox DIR] [--as demo|ritsuko]   chat as a sandbox user (reads DIR/sandbox.json; default .sandbox, as demo)
   magi chat --homeserver URL --room !id:server (--user @u:server --password P | --token-env NAME)`;
 
 // A session, or a message for the user and the exit code to leave with.
@@ -36,6 +29,7 @@ export function resolveSession(args: string[], env: NodeJS.ProcessEnv = process.
       args,
       options: {
         sandbox: { type: "string" },
+        as: { type: "string" },
         homeserver: { type: "string" },
         user: { type: "string" },
         password: { type: "string" },
@@ -51,6 +45,7 @@ export function resolveSession(args: string[], env: NodeJS.ProcessEnv = process.
 
   const explicit = values.homeserver ?? values.room ?? values.user ?? values.password ?? values["token-env"];
   if (explicit !== undefined) {
+    if (values.as !== undefined) return { ok: false, message: `--as picks a sandbox user; with --homeserver give --user instead\n${CHAT_USAGE}`, code: 2 };
     if (!values.homeserver || !values.room) return { ok: false, message: `--homeserver and --room go together\n${CHAT_USAGE}`, code: 2 };
     const session: ChatSession = { homeserverUrl: values.homeserver.replace(/\/+$/, ""), roomId: values.room };
     if (values.user) session.userId = values.user;
@@ -66,11 +61,14 @@ export function resolveSession(args: string[], env: NodeJS.ProcessEnv = process.
     return { ok: true, session };
   }
 
+  if (values.as !== undefined && !SANDBOX_USERS.includes(values.as as SandboxUserName)) {
+    return { ok: false, message: `--as ${values.as}: the sandbox's users are ${SANDBOX_USERS.join(" and ")}`, code: 2 };
+  }
   const dir = resolve(values.sandbox ?? (env.MAGI_SANDBOX_DIR || ".sandbox"));
-  return readSandbox(join(dir, "sandbox.json"));
+  return readSandbox(sandboxStatePath(dir), (values.as ?? "demo") as SandboxUserName);
 }
 
-function readSandbox(file: string): SessionResult {
+function readSandbox(file: string, as: SandboxUserName): SessionResult {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -82,21 +80,15 @@ function readSandbox(file: string): SessionResult {
       message: `No sandbox found (${file} does not exist).\nStart the sandbox first with \`npm start\` in another terminal, then run \`npm run chat\` again.\n(Or point at a homeserver yourself: ${CHAT_USAGE.split("\n")[2]!.trim()})`,
     };
   }
-  let parsed;
-  try {
-    parsed = SandboxFile.safeParse(JSON.parse(text));
-  } catch {
-    return { ok: false, message: `${file} is not valid JSON; restart the sandbox with \`npm start\``, code: 1 };
-  }
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    return { ok: false, message: `${file} is not a sandbox state file this chat understands (${problems})`, code: 1 };
-  }
-  const { homeserverUrl, roomId, demo } = parsed.data;
-  if (!demo.accessToken && demo.password === undefined) return { ok: false, message: `${file} has neither demo.accessToken nor demo.password`, code: 1 };
-  const session: ChatSession = { homeserverUrl: homeserverUrl.replace(/\/+$/, ""), roomId, userId: demo.userId };
-  if (demo.accessToken) session.accessToken = demo.accessToken;
-  if (demo.password !== undefined) session.password = demo.password;
+  const parsed = parseSandboxState(file, text);
+  if (!parsed.ok) return { ok: false, message: `${parsed.problem}; restart the sandbox with \`npm start\``, code: 1 };
+  const { homeserverUrl, roomId } = parsed.state;
+  const user = parsed.state[as];
+  if (!user) return { ok: false, message: `${file} has no user ${as} yet: restart the sandbox with \`npm start\`, which adds them`, code: 1 };
+  if (!user.accessToken && user.password === undefined) return { ok: false, message: `${file} has neither ${as}.accessToken nor ${as}.password`, code: 1 };
+  const session: ChatSession = { homeserverUrl: homeserverUrl.replace(/\/+$/, ""), roomId, userId: user.userId };
+  if (user.accessToken) session.accessToken = user.accessToken;
+  if (user.password !== undefined) session.password = user.password;
   return { ok: true, session };
 }
 
