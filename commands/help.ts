@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { checkAccess } from "./access.ts";
 import { optionalArg } from "./args.ts";
+import { capEcho } from "./echo.ts";
 import { describeLevel } from "./levels.ts";
 import { findCommand } from "./find-command.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
@@ -20,7 +21,7 @@ export const helpCommand = defineCommand({
     const p = ctx.prefix;
     if (name !== undefined) {
       const spec = findCommand(ctx.commands, name);
-      if (!spec) return fail(`unknown command ${p}${name}`);
+      if (!spec) return fail(`unknown command ${p}${capEcho(name)}`);
       const access = checkAccess(spec, ctx.caller.level, p).allowed ? "" : ` You have level ${describeLevel(ctx.caller.level)}, so you can't run it.`;
       return ok(text(`${p}${spec.usage} — ${spec.summary}. Needs level ${describeLevel(spec.minLevel)}.${access}`));
     }

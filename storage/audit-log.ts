@@ -1,5 +1,9 @@
 // The audit table: one row per command, written before it runs and completed with its outcome.
 import type Database from "better-sqlite3";
+import { capEcho } from "../commands/echo.ts";
+
+// How much of a message an audit row keeps: enough to read what was asked, never a 60,000-character paste.
+const AUDIT_TEXT_MAX = 300;
 
 // Whether a command was let through.
 export type AuditDecision = "allowed" | "denied" | "invalid" | "stale";
@@ -40,7 +44,8 @@ export function createAuditLog(db: Database.Database): AuditLog {
      FROM audit ORDER BY id DESC LIMIT ?`,
   );
   return {
-    record: (row) => Number(insert.run({ ...row, outcome: row.outcome ?? null }).lastInsertRowid),
+    record: (row) =>
+      Number(insert.run({ ...row, text: capEcho(row.text, AUDIT_TEXT_MAX), command: row.command === null ? null : capEcho(row.command), outcome: row.outcome ?? null }).lastInsertRowid),
     setOutcome: (id, outcome) => void update.run(outcome, id),
     recent: (limit) => select.all(limit),
   };

@@ -1,5 +1,8 @@
 // Commands typed by real users and bridged Slack ghosts on a real Synapse, answered by a real magi process.
 import Database from "better-sqlite3";
+import { MatrixClient } from "matrix-bot-sdk";
+import pino from "pino";
+import { sendEventWithRetry } from "../../bot/send-event.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BotProcess } from "./harness/bot-process.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
@@ -89,10 +92,41 @@ describe("commands in rooms", () => {
     expect(usage.content.body).toBe("expected at most one argument. Usage: !audit [n]");
   });
 
+  it("answers a 60,000-letter command name with a short reply and keeps the audit row short", async () => {
+    const name = "a".repeat(60_000);
+    const reply = await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, `!${name}`));
+    expect(reply.content.body).toBe(`unknown command !${"a".repeat(79)}… — try !help`);
+    const db = new Database(fx.dbPath, { readonly: true });
+    const row = db.prepare("SELECT text, command, decision, outcome FROM audit WHERE text LIKE '!aaaa%' ORDER BY id DESC LIMIT 1").get() as Record<string, string>;
+    db.close();
+    expect(row.decision).toBe("invalid");
+    expect(row.command).toBe(`${"a".repeat(79)}…`);
+    expect(row.text).toBe(`!${"a".repeat(298)}…`);
+    expect(row.outcome).toBe(`failed: unknown command !${"a".repeat(79)}… — try !help`);
+  });
+
+  it("replaces a message the homeserver refuses as too large with a short note in reply to the same event", async () => {
+    const command = await fx.admin.say(fx.roomId, "!ping");
+    await fx.admin.waitForReply(fx.roomId, command);
+    // The bot's own account, so the note arrives exactly as magi would send it.
+    const client = new MatrixClient(fx.admin.baseUrl, fx.botToken);
+    const huge = { msgtype: "m.text", body: "x".repeat(70_000), "m.relates_to": { "m.in_reply_to": { event_id: command } } };
+    const sent = await sendEventWithRetry(client, pino({ level: "silent" }), fx.roomId, "m.room.message", huge);
+    const events = await fx.admin.timeline(fx.roomId, 50);
+    const note = events.find((e) => e.event_id === sent);
+    expect(note?.content).toEqual({
+      msgtype: "m.text",
+      body: expect.stringMatching(/^magi's message was too large for the homeserver \(7\d{4} bytes\), so it was not sent; the details are in magi's log\.$/),
+      "m.relates_to": { "m.in_reply_to": { event_id: command } },
+      "m.mentions": {},
+    });
+  });
+
   it("audits every command with sender, level, decision and outcome", async () => {
     const command = await fx.admin.say(fx.roomId, "!audit 3");
     const reply = await fx.admin.waitForReply(fx.roomId, command);
-    expect(reply.content.formatted_body).toContain("<table>");
+    // Slack has no tables: a table goes out preformatted, or as a list when it is wider than a line.
+    expect(reply.content.formatted_body).toMatch(/<pre><code>|<ul><li><b>/);
     const db = new Database(fx.dbPath, { readonly: true });
     const rows = db.prepare("SELECT sender, text, level, command, decision, outcome FROM audit ORDER BY id").all() as Record<string, unknown>[];
     db.close();
