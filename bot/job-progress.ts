@@ -46,7 +46,8 @@ export function createJobProgress(deps: JobProgressDeps) {
     if (!t.eventId || !t.roomId || !t.dirty) return;
     t.dirty = false;
     t.lastEditAt = Date.now();
-    const job = t.job;
+    // Listener events carry the job as the queue saw it, which may predate attach() storing the message id.
+    const job = { ...t.job, messageEventId: t.eventId };
     const ended = TERMINAL_STATES.includes(job.state);
     const blocks = describeJob(job, t.lines, Date.now(), t.waitingBehind);
     const edited = deps.edits.edit(t.roomId, t.eventId, blocks).catch((e: Error) => deps.log.warn({ jobId: job.id, err: e.message }, "could not edit job message"));

@@ -62,7 +62,7 @@ describe("job progress", () => {
     const sent: string[] = [];
     const progress = createJobProgress({
       edits: { edit: async (_r, _e, blocks) => void sent.push(`edit: ${text(blocks)}`) },
-      notify: async (job) => void sent.push(`notify: job ${job.id} ${job.state} by ${job.requester}`),
+      notify: async (job) => void sent.push(`notify: job ${job.id} ${job.state} by ${job.requester} under ${job.messageEventId}`),
       store, log: pino({ level: "silent" }),
     });
     const queue = createJobQueue({ store, concurrency: 1, listener: progress.listener });
@@ -77,9 +77,9 @@ describe("job progress", () => {
     await progress.drain();
     expect(sent).toEqual([
       "edit: job 1 · wake nas · failed after 0 s, exit code 1: no answer",
-      "notify: job 1 failed by @dan:x",
+      "notify: job 1 failed by @dan:x under $late",
       "edit: job 2 · wake kaji · succeeded after 0 s: up",
-      "notify: job 2 succeeded by @kim:x",
+      "notify: job 2 succeeded by @kim:x under $quick",
     ]);
   });
 });
