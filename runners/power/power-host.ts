@@ -36,7 +36,9 @@ export async function powerHost(host: HostEntry, action: "poweroff" | "reboot", 
   const result = await runCommand(target, ["systemctl", action, "--no-block"], { timeoutMs: 30_000, signal: io.signal, sudo: target.sudo, onLine: (line) => io.log(line) });
   if (result.isCanceled) return { ok: false, cancelled: true, summary: `cancelled before ${host.name} was told to ${action}` };
   if (result.failed && result.reason !== "connection-lost" && result.reason !== "no-exit-status") {
-    return { ok: false, exitCode: result.exitCode, summary: `systemctl ${action} failed on ${host.name}: ${result.message}` };
+    // The runner's message already names the host, and the exit code and stderr are shown with the job: say each once.
+    const summary = result.exitCode !== null ? `systemctl ${action} failed on ${host.name}` : `systemctl ${action} did not run: ${result.message}`;
+    return { ok: false, exitCode: result.exitCode, summary };
   }
   io.log(`systemctl ${action} accepted by ${host.name}`);
   io.phase(`waiting for ${host.name} to go down`);
