@@ -1,7 +1,7 @@
 // The command line: run, chat, check-config.
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load-config.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, reportFatal } from "./logger.ts";
 import { startBot } from "./start-bot.ts";
 
 const USAGE = `usage:
@@ -44,7 +44,7 @@ async function runCommand(args: string[]): Promise<number> {
     const bot = await startBot(loaded.config, log);
     return await untilSignal(bot.stop);
   } catch (error) {
-    log.fatal({ err: (error as Error).message }, "magi cannot start");
+    reportFatal(error);
     return 1;
   }
 }
