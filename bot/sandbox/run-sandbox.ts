@@ -35,7 +35,7 @@ async function prepareFlake(dir: string): Promise<(DemoFlake & { startRevs: stri
 function printBanner(state: SandboxState, dir: string, wakePort: number, deploys: boolean): void {
   say("ready.");
   say(`  talk to magi:   npm run chat        (in another terminal; logs in as ${state.demo.userId}, an admin)`);
-  if (state.ritsuko) say(`  a second person: npm run chat -- --as ritsuko   (${state.ritsuko.userId}, a deployer: approves demo's deploys)`);
+  if (state.ritsuko) say(`  second person:  npm run chat -- --as ritsuko   (in a third terminal; ${state.ritsuko.userId}, a deployer: approves demo's deploys)`);
   say(`  or any client:  ${state.homeserverUrl}  user demo, password ${state.demo.password}${state.ritsuko ? ` (ritsuko: ${state.ritsuko.password})` : ""}, room #magi-sandbox:localhost`);
   say("  try:            !help   !hosts   !status   !jobs   !audit");
   if (deploys) {

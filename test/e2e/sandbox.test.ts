@@ -122,14 +122,16 @@ describe("sandbox", () => {
     chmodSync(join(trap, "bin", "systemctl"), 0o755);
     const ssh = (command: string) =>
       execa("ssh", ["-i", join(host, "client_ed25519"), "-p", String(state.demoHosts.misato), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", `${userInfo().username}@127.0.0.1`, command], { reject: false });
-    for (const command of [`touch ${join(trap, "before")}; /usr/bin/systemctl reboot`, "'/sbin/reboot'", `${join(trap, "bin", "systemctl")} poweroff --no-block`]) {
+    // The trap comes first: if the guard ever let a command through, it fires and the loop stops
+    // there. The real tools come after it, behind "false &&", so even then they could not run.
+    for (const command of [`touch ${join(trap, "before")}; ${join(trap, "bin", "systemctl")} poweroff --no-block`, "false && /usr/bin/systemctl reboot", "false && '/sbin/reboot'"]) {
       const result = await ssh(command);
       expect(result.exitCode).toBe(126);
       expect(result.stderr).toBe("demo host misato: refused: it names a system tool by absolute path, which would reach the real machine; call the tool by name (the demo tools simulate it)");
     }
     expect(existsSync(join(trap, "before"))).toBe(false);
     expect(existsSync(join(trap, "tool-ran"))).toBe(false);
-    expect(calls("misato")).toContain("refused\t'/sbin/reboot'\n");
+    expect(calls("misato")).toContain("refused\tfalse && '/sbin/reboot'\n");
     // By name, the same tool is the demo one, which only asks the sandbox for a reboot... of nothing real.
     expect((await ssh("systemctl is-system-running")).stdout).toBe("running");
     expect(readFileSync(BOOT_ID, "utf8")).toBe(bootId);
