@@ -5,6 +5,10 @@ import type { Block, Output } from "../commands/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { ReplyPort, ReplyTarget } from "./reply-port.ts";
 import { sendEventWithRetry } from "./send-event.ts";
+import { capEcho } from "../commands/echo.ts";
+
+// How much of a failure message an audit outcome keeps.
+const OUTCOME_TEXT_MAX = 200;
 import type { JobRecord } from "../runners/jobs/types.ts";
 
 // What delivering needs.
@@ -26,7 +30,7 @@ export function summarizeOutput(output: Output, errorId?: string): string {
   const first = output.blocks.find((b): b is Extract<Block, { kind: "text" }> => b.kind === "text");
   if (output.job !== undefined) return `job ${output.job}`;
   if (output.jobs !== undefined) return `jobs ${output.jobs.map((j) => j.id).join(", ")}`;
-  return output.ok ? "ok" : `failed: ${first?.text.slice(0, 200) ?? ""}`;
+  return output.ok ? "ok" : `failed: ${capEcho(first?.text ?? "", OUTCOME_TEXT_MAX)}`;
 }
 
 // Creates deliver(): reply, bind the job, upload the file; the audit row gets its outcome first, so a failed send still leaves a trace.
@@ -44,7 +48,7 @@ export function createDeliver(deps: DeliverDeps) {
       const ended = await Promise.all(output.jobs.map((j) => deps.waitForJob(j.id)));
       const ok = ended.filter((j) => j.state === "succeeded").length;
       const lines = ended.map((j) => `${j.host}: ${j.state.replace("_", " ")}${j.summary ? ` — ${j.summary}` : ""}`);
-      if (auditId !== null) deps.audit.setOutcome(auditId, `${outcomePrefix}jobs ${ended.map((j) => `${j.id} ${j.state}`).join(", ")}`.slice(0, 500));
+      if (auditId !== null) deps.audit.setOutcome(auditId, capEcho(`${outcomePrefix}jobs ${ended.map((j) => `${j.id} ${j.state}`).join(", ")}`, 500));
       await deps.reply.send(target, [{ kind: "text", text: `${ok} of ${ended.length} ${ended[0]!.command} jobs succeeded:` }, { kind: "list", items: lines }]);
     }
     if (output.file) {
