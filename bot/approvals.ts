@@ -1,4 +1,5 @@
-// Approval requests in the room: the prompt, votes by reaction (and their withdrawal by redaction), expiry, and the one run an approval starts.
+// Approval requests in the room: the prompt, votes by reaction (and their withdrawal by redaction), calling off by deleting
+// the command, expiry, and the one run an approval starts.
 import type { Logger } from "pino";
 import { checkVoter, decide, type ApprovalPolicy } from "../commands/approval-policy.ts";
 import { describePrompt } from "../commands/approval-view.ts";
@@ -18,18 +19,24 @@ export interface ApprovalDeps {
   log: Logger;
   botUserId: string;
   levelIn(roomId: string, userId: string): Level;
+  // Whether the room's power levels let this user redact other people's events (a moderator).
+  mayRedactOthers(roomId: string, userId: string): Promise<boolean>;
   // Runs the approved command as its requester and posts the result; returns a note for the prompt.
   execute(approval: StoredApproval, approvers: string[]): Promise<string>;
   now(): number;
 }
 
+// How many deleted commands to remember while their approval check (a git fetch) may still be running.
+const REMEMBERED_DELETIONS = 500;
+
 type Reaction = { sender: string; event_id: string; content?: { "m.relates_to"?: { rel_type?: string; event_id?: string; key?: string }; "com.beeper.reaction.shortcode"?: string } };
 
 // Creates the approval flow.
 export function createApprovals(deps: ApprovalDeps) {
+  const promptFor = (a: StoredApproval, note?: string) => describePrompt({ ...a, ...(note ? { note } : {}) });
   const editPrompt = async (a: StoredApproval, note?: string) => {
     if (!a.promptEventId) return;
-    await deps.edits.edit(a.roomId, a.promptEventId, describePrompt({ ...a, ...(note ? { note } : {}) }));
+    await deps.edits.edit(a.roomId, a.promptEventId, promptFor(a, note));
   };
 
   async function evaluate(id: number): Promise<void> {
@@ -53,6 +60,26 @@ export function createApprovals(deps: ApprovalDeps) {
     await editPrompt(decided, note);
   }
 
+  // Commands deleted before their request was stored, and notes for prompts called off before they were posted.
+  const deletedCommands = new Map<string, string>();
+  const earlyNotes = new Map<number, string>();
+
+  // Calls off a pending request because its command was deleted; the same end as !cancel, with the deleter named.
+  async function callOffDeleted(a: StoredApproval, deleter: string): Promise<void> {
+    const mayRedact = (): Promise<boolean> =>
+      deps.mayRedactOthers(a.roomId, deleter).catch((error: Error) => (deps.log.warn({ roomId: a.roomId, err: error.message }, "cannot read the room's power levels"), false));
+    if (deleter !== a.requester && !(await mayRedact())) {
+      return deps.log.warn({ approvalId: a.id, deleter }, "command deleted by someone the room does not let redact others' events; request stands");
+    }
+    if (!deps.store.transition(a.id, "cancelled", deps.now(), deleter)) return;
+    const note = `called off: the request was deleted by ${deleter}`;
+    deps.log.info({ approvalId: a.id, by: deleter }, "approval called off: command deleted");
+    if (a.auditId !== null) deps.audit.setOutcome(a.auditId, `${note} before approval; not run`);
+    const cancelled = deps.store.get(a.id)!;
+    if (!cancelled.promptEventId) return void earlyNotes.set(a.id, note);
+    await editPrompt(cancelled, note);
+  }
+
   const ignore = (a: StoredApproval, voter: string, level: Level, why: string) => {
     deps.log.info({ approvalId: a.id, voter, why }, "reaction ignored");
     deps.audit.record({ at: deps.now(), roomId: a.roomId, eventId: null, sender: voter, text: `reaction on approval ${a.id} (${a.work})`, level, command: null, decision: "denied", outcome: `ignored: ${why}` });
@@ -64,8 +91,16 @@ export function createApprovals(deps: ApprovalDeps) {
       const now = deps.now();
       const a = deps.store.create({ roomId: target.roomId, commandEventId: target.eventId, auditId: info.auditId, requester: info.requester, text: info.text, work: info.work, policy: info.policy, binding: info.binding ?? {}, createdAt: now, expiresAt: now + info.policy.expiresMs });
       deps.audit.setOutcome(info.auditId, `awaiting approval ${a.id}`);
-      const promptId = await deps.reply.send(target, describePrompt(a));
+      const deleter = deletedCommands.get(target.eventId);
+      deletedCommands.delete(target.eventId);
+      if (deleter !== undefined) await callOffDeleted(a, deleter);
+      const shown = deps.store.get(a.id)!;
+      const promptId = await deps.reply.send(target, promptFor(shown, earlyNotes.get(a.id)));
       deps.store.setPrompt(a.id, promptId);
+      // Decided while the prompt was on its way (called off, expired): say so on it.
+      const posted = deps.store.get(a.id)!;
+      if (posted.state !== shown.state) await editPrompt(posted, earlyNotes.get(a.id));
+      earlyNotes.delete(a.id);
     },
     // Counts a reaction on a prompt as a vote, if it is one and the voter may cast it.
     onReaction: async (roomId: string, event: Reaction) => {
@@ -83,10 +118,16 @@ export function createApprovals(deps: ApprovalDeps) {
       if (!deps.store.addVote(a.id, event.event_id, event.sender, kind, deps.now())) return;
       await evaluate(a.id);
     },
-    // A redacted reaction withdraws its vote while the request is pending.
-    onRedaction: async (redactedId: string) => {
+    // A redacted reaction withdraws its vote while the request is pending; a redacted command calls its request off.
+    onRedaction: async (roomId: string, redactedId: string, redactor: string) => {
       const id = deps.store.withdrawVote(redactedId);
-      if (id !== undefined) await evaluate(id);
+      if (id !== undefined) return evaluate(id);
+      const a = deps.store.findByCommand(redactedId);
+      if (a?.roomId === roomId && a.state === "pending") return callOffDeleted(a, redactor);
+      if (a) return;
+      // Perhaps a command whose approval check is still running: its request will be called off as it is made.
+      deletedCommands.set(redactedId, redactor);
+      if (deletedCommands.size > REMEMBERED_DELETIONS) deletedCommands.delete(deletedCommands.keys().next().value!);
     },
     // Calls off the requester's newest pending request in the room (the !cancel command's port).
     cancelOwn: async (roomId: string, requester: string): Promise<{ ok: true; work: string } | { ok: false; message: string }> => {

@@ -119,7 +119,7 @@ export function createIntake(deps: IntakeDeps) {
       // vote and any decision are stored before the first await, so they are durable on return.
       if (event.type === "m.reaction") return background(deps.approvals.onReaction(roomId, event));
       const redacts = event.redacts ?? (event.content?.redacts as string | undefined);
-      if (redacts) background(deps.approvals.onRedaction(redacts));
+      if (redacts) background(deps.approvals.onRedaction(roomId, redacts, event.sender));
       return;
     }
     return handleCommand(roomId, event);

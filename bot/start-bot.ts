@@ -27,6 +27,7 @@ import { createJoinTimes } from "./join-times.ts";
 import { registerSecret } from "./logger.ts";
 import { MagiMatrixClient } from "./magi-client.ts";
 import { readAccessToken } from "./read-access-token.ts";
+import { checkMayRedactOthers } from "./redact-power.ts";
 import { createReplyPort } from "./reply-port.ts";
 import { createRoomDirectory } from "./room-directory.ts";
 import { routeSdkLogs } from "./sdk-logging.ts";
@@ -88,6 +89,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   });
   approvals = createApprovals({
     store: createApprovalStore(db), audit, reply, edits: jobs.edits, log, botUserId: userId, levelIn, now: () => Date.now(),
+    mayRedactOthers: (roomId, user) => checkMayRedactOthers(client, roomId, user),
     execute: async (a, approvers) => {
       const ctx = contextFor({ userId: a.requester, level: levelIn(a.roomId, a.requester) }, a.roomId, { by: approvers, binding: a.binding });
       const prepared = prepareCommand(a.text, ctx, (errorId, error) => log.error({ errorId, err: error }, "approved command threw"));

@@ -29,6 +29,6 @@ export function describePrompt(p: PromptInfo): Block[] {
     case "expired":
       return [{ kind: "text", text: `⌛ ${p.work}: not approved within ${formatDuration(p.policy.expiresMs)}. Nothing was run.` }];
     case "cancelled":
-      return [{ kind: "text", text: `🚫 ${p.work}: cancelled by ${p.decidedBy}. Nothing was run.` }];
+      return [{ kind: "text", text: `🚫 ${p.work}: ${p.note ?? `cancelled by ${p.decidedBy}`}. Nothing was run.` }];
   }
 }

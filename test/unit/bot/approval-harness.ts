@@ -21,8 +21,8 @@ export interface Run {
   at: number;
 }
 
-// A flow under test, with everything it posted and ran.
-export function createApprovalHarness(levels: Record<string, Level>, db: Database.Database = openDatabase(":memory:")) {
+// A flow under test, with everything it posted and ran; moderators may redact other people's events in the room.
+export function createApprovalHarness(levels: Record<string, Level>, db: Database.Database = openDatabase(":memory:"), moderators: string[] = []) {
   let clock = Date.UTC(2026, 10, 23, 14, 0);
   let seq = 0;
   const posted: { roomId: string; replyTo: string; blocks: Block[] }[] = [];
@@ -39,6 +39,7 @@ export function createApprovalHarness(levels: Record<string, Level>, db: Databas
       log: pino({ level: "silent" }),
       botUserId: BOT,
       levelIn: (_roomId, userId) => levels[userId] ?? 0,
+      mayRedactOthers: async (_roomId, userId) => moderators.includes(userId),
       execute: async (approval, approvers) => (runs.push({ approval, approvers, at: clock }), "Done."),
       now: () => clock,
     });
@@ -53,13 +54,12 @@ export function createApprovalHarness(levels: Record<string, Level>, db: Databas
     advance: (ms: number) => void (clock += ms),
     // A new flow over the same database, as after a restart.
     restart: () => void (flow = build()),
-    // Asks for approval as the requester; resolves with the request's id and prompt event id.
-    request: async (requester: string, policy: ApprovalPolicy, work = "deploy misato") => {
-      const commandEventId = `$command${++seq}`;
+    // Asks for approval as the requester; resolves with the request's id, prompt and command event ids.
+    request: async (requester: string, policy: ApprovalPolicy, work = "deploy misato", commandEventId = `$command${++seq}`) => {
       const auditId = audit.record({ at: clock, roomId: ROOM, eventId: commandEventId, sender: requester, text: `!${work}`, level: levels[requester] ?? 0, command: work.split(" ")[0]!, decision: "allowed" });
       await flow.request({ roomId: ROOM, eventId: commandEventId, msgtype: "m.text" }, { auditId, requester, text: `!${work}`, work, policy });
       const stored = store.findByCommand(commandEventId)!;
-      return { id: stored.id, prompt: stored.promptEventId!, auditId };
+      return { id: stored.id, prompt: stored.promptEventId!, auditId, commandEventId };
     },
     // Reacts to a prompt; the reaction's event id is returned so it can be redacted or delivered again.
     react: async (sender: string, prompt: string, key: string, reactionId = `$reaction${++seq}`, shortcode?: string) => {
@@ -67,7 +67,8 @@ export function createApprovalHarness(levels: Record<string, Level>, db: Databas
       await flow.onReaction(ROOM, { sender, event_id: reactionId, content });
       return reactionId;
     },
-    redact: (reactionId: string) => flow.onRedaction(reactionId),
+    // Redacts an event in the room (a reaction, or a command), as redactor.
+    redact: (eventId: string, redactor = "@someone:example.org") => flow.onRedaction(ROOM, eventId, redactor),
     sweep: () => flow.sweep(),
     state: (id: number) => store.get(id)!.state,
   };

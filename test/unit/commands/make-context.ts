@@ -31,7 +31,7 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
   const audit = createAuditLog(db);
   // The real approval flow over the same database; reply and edit are the Matrix boundary, so they only record.
   const approvals = createApprovals({
-    store: createApprovalStore(db), audit, log: pino({ level: "silent" }), botUserId: "@magi:example.org", levelIn: () => 4,
+    store: createApprovalStore(db), audit, log: pino({ level: "silent" }), botUserId: "@magi:example.org", levelIn: () => 4, mayRedactOthers: async () => false,
     reply: { send: async () => "$prompt" }, edits: { edit: async () => void calls.push("edit prompt") }, execute: async () => "", now: () => Date.now(),
   });
   const ctx: CommandContext = {
