@@ -58,6 +58,11 @@ export function createApprovalModel(bot: string, levelOf: (user: string) => Leve
       vote.withdrawn = true;
       evaluate(vote.request, now);
     },
+    // Deleting the command calls a pending request off, if its requester or a room moderator deleted it.
+    deleteCommand: (index: number, by: string, moderator: boolean) => {
+      const r = requests[index]!;
+      if (r.state === "pending" && (by === r.requester || moderator)) r.state = "cancelled";
+    },
     sweep: (now: number) => requests.forEach((r, i) => r.expiresAt <= now && evaluate(i, now)),
     // The votes that count on a request, in the order they were cast.
     activeVotes: (index: number) => [...votes.entries()].filter(([, v]) => v.request === index && !v.withdrawn).map(([reactionId, v]) => ({ reactionId, voter: v.voter, kind: v.kind })),

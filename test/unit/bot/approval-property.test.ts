@@ -9,7 +9,9 @@ import { createApprovalModel, mayApprove } from "./approval-model.ts";
 // How many random scenarios to try; FC_RUNS=5000 for a longer hunt.
 const RUNS = Number(process.env.FC_RUNS ?? 500);
 const USERS = ["@ann:example.org", "@ben:example.org", "@cat:example.org", "@dee:example.org", BOT];
-const KEYS: [string, string | undefined][] = [["👍", undefined], ["👍🏿", undefined], ["✅\uFE0F", undefined], ["❌", undefined], ["👎🏽", undefined], ["🎉", undefined], ["mxc://example.org/party", ":partyparrot:"], ["x", ":+1:"]];
+const KEYS: [string, string | undefined][] = [["👍", undefined], ["👍🏿", undefined], ["✅\uFE0F", undefined], ["❌", undefined], ["👎🏽", undefined], ["🎉", undefined], ["mxc://example.org/party", ":partyparrot:"], ["mxc://example.org/thumb", ":+1::skin-tone-2:"]];
+// The one user the room's power levels let redact other people's events.
+const MODERATOR = "@dee:example.org";
 const MIN = 60_000;
 
 // Mostly people who may approve, so that approvals actually happen.
@@ -30,6 +32,7 @@ const op = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant("advance" as const), ms: step }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("sweep" as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("restart" as const) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("delete" as const), request: fc.nat(), user }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("burst" as const), request: fc.nat(), users: fc.array(user, { minLength: 2, maxLength: 4 }), key }) },
 );
 const scenario = fc.record({ levels: fc.array(level, { minLength: 4, maxLength: 4 }), first: fc.record({ requester: fc.nat({ max: 3 }), policy }), ops: fc.array(op, { maxLength: 40, size: "max" }) });
@@ -43,9 +46,9 @@ describe("approval flow, property-based", () => {
     await fc.assert(
       fc.asyncProperty(scenario, async ({ levels, first, ops }) => {
         const levelOf = (u: string): Level => (u === BOT ? 4 : levels[USERS.indexOf(u)] ?? 0);
-        const h = createApprovalHarness(Object.fromEntries(USERS.map((u) => [u, levelOf(u)])));
+        const h = createApprovalHarness(Object.fromEntries(USERS.map((u) => [u, levelOf(u)])), undefined, [MODERATOR]);
         const model = createApprovalModel(BOT, levelOf);
-        const ids: { id: number; prompt: string }[] = [];
+        const ids: { id: number; prompt: string; commandEventId: string }[] = [];
         const reactions: Reaction[] = [];
         const request = async (requester: number, p: ApprovalPolicy) => {
           model.request(USERS[requester]!, p, h.now());
@@ -73,6 +76,11 @@ describe("approval flow, property-based", () => {
           } else if (o.t === "advance") h.advance(o.ms);
           else if (o.t === "sweep") (model.sweep(h.now()), await h.sweep());
           else if (o.t === "restart") h.restart();
+          else if (o.t === "delete") {
+            const index = o.request % ids.length;
+            model.deleteCommand(index, USERS[o.user]!, USERS[o.user] === MODERATOR);
+            await h.redact(ids[index]!.commandEventId, USERS[o.user]!);
+          }
         }
         h.advance(16 * MIN);
         model.sweep(h.now());
