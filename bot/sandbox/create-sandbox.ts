@@ -1,26 +1,32 @@
 // First run of the sandbox: users, a room with them in it; later runs add what older sandboxes lack.
 import { randomBytes } from "node:crypto";
-import { registerUser } from "../synapse/register-user.ts";
+import { loginUser, registerUser } from "../synapse/register-user.ts";
 import type { RunningSynapse } from "../synapse/start-synapse.ts";
 import type { SandboxState } from "./sandbox-state.ts";
 
-async function post(baseUrl: string, token: string, path: string, body: object): Promise<unknown> {
-  const response = await fetch(`${baseUrl}/_matrix/client/v3${path}`, {
-    method: "POST",
+async function call(baseUrl: string, token: string, method: string, path: string, body: object): Promise<unknown> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`POST ${path} failed: ${response.status} ${await response.text()}`);
+  if (!response.ok) throw new Error(`${method} ${path} failed: ${response.status} ${await response.text()}`);
   return response.json();
 }
 
-// Registers ritsuko, the second person (a deployer, so she can approve demo's deploys), and brings her into the room.
+// Creates ritsuko, the second person (a deployer, so she can approve demo's deploys), and brings her
+// into the room. Through the admin API as demo (a Synapse admin), which also resets her password if
+// she exists, so a state file that lost her (or predates her) is mended rather than stuck.
 export async function addRitsuko(hs: RunningSynapse, state: SandboxState): Promise<SandboxState> {
   const password = randomBytes(6).toString("hex");
-  const ritsuko = await registerUser(hs, { username: "ritsuko", password });
-  await post(hs.baseUrl, state.demo.accessToken!, `/rooms/${encodeURIComponent(state.roomId)}/invite`, { user_id: ritsuko.userId });
-  await post(hs.baseUrl, ritsuko.accessToken, `/join/${encodeURIComponent(state.roomId)}`, {});
-  return { ...state, ritsuko: { userId: ritsuko.userId, password, accessToken: ritsuko.accessToken } };
+  const userId = `@ritsuko:${state.demo.userId.slice(state.demo.userId.indexOf(":") + 1)}`;
+  const admin = state.demo.accessToken ?? (await loginUser(hs.baseUrl, "demo", state.demo.password!)).accessToken;
+  await call(hs.baseUrl, admin, "PUT", `/_synapse/admin/v2/users/${encodeURIComponent(userId)}`, { password, admin: false });
+  const ritsuko = await loginUser(hs.baseUrl, "ritsuko", password);
+  const room = encodeURIComponent(state.roomId);
+  await call(hs.baseUrl, admin, "POST", `/_matrix/client/v3/rooms/${room}/invite`, { user_id: userId }).catch(() => undefined);
+  await call(hs.baseUrl, ritsuko.accessToken, "POST", `/_matrix/client/v3/join/${room}`, {});
+  return { ...state, ritsuko: { userId, password, accessToken: ritsuko.accessToken } };
 }
 
 // Registers magi, the demo admin and ritsuko, creates the room (inviting magi), and returns the new state.
@@ -29,7 +35,7 @@ export async function createSandbox(hs: RunningSynapse): Promise<SandboxState> {
   const demoPassword = randomBytes(6).toString("hex");
   const bot = await registerUser(hs, { username: "magi", password: botPassword });
   const demo = await registerUser(hs, { username: "demo", password: demoPassword, admin: true });
-  const room = (await post(hs.baseUrl, demo.accessToken, "/createRoom", {
+  const room = (await call(hs.baseUrl, demo.accessToken, "POST", "/_matrix/client/v3/createRoom", {
     name: "magi sandbox", room_alias_name: "magi-sandbox", preset: "private_chat", invite: [bot.userId],
   })) as { room_id: string };
   const state: SandboxState = {

@@ -89,7 +89,7 @@ describe("sandbox", () => {
     expect(done).toMatch(new RegExp(`succeeded .*deployed ${sha.slice(0, 7)} to misato \\(switch\\)`));
     expect(calls("misato")).toContain(`nixos-rebuild switch --flake git+file://${join(dir, "flake-origin.git")}?rev=${sha}#misato\n`);
     const generations = await demo.waitForReply(state.roomId, await demo.say(state.roomId, "!generations misato"), 20_000);
-    expect(generations.content.body).toMatch(new RegExp(`3\\D.*${sha.slice(0, 7)}`));
+    expect(generations.content.body).toMatch(new RegExp(`^• 3 \\(current\\)\\n[^•]*${sha.slice(0, 7)}`));
     const rollback = await demo.say(state.roomId, "!rollback misato");
     expect(await jobOutcome(rollback, /(^|\n)job \d+ · rollback misato /)).toMatch(/succeeded .*rolled misato back to the previous generation/);
     expect(calls("misato")).toContain("nixos-rebuild switch --rollback\n");
@@ -137,16 +137,23 @@ describe("sandbox", () => {
     expect(readFileSync(BOOT_ID, "utf8")).toBe(bootId);
   });
 
-  it("stops cleanly on Ctrl-C and keeps its state for the next start", async () => {
+  it("stops cleanly on Ctrl-C, keeps its state, and upgrades a state file from before the demo fleet", async () => {
     const first = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
     running!.child.kill("SIGINT");
     expect(await running!.exited).toBe(0);
+    // What an older sandbox wrote: one demo host port, no second user, no wake port.
+    const { ritsuko: _r, demoHosts, wakePort: _w, ...old } = first;
+    writeFileSync(join(dir, "sandbox.json"), JSON.stringify({ ...old, demoHostPort: demoHosts.demo }));
     running = startSandbox(dir);
-    await running.ready;
+    expect(await running.ready).toContain("adding the second demo user, ritsuko");
     const state = JSON.parse(readFileSync(join(dir, "sandbox.json"), "utf8"));
     expect(state.roomId).toBe(first.roomId);
+    expect(state.demoHosts.demo).toBe(demoHosts.demo);
     const demo = new TestUser(state.homeserverUrl, state.demo.userId, state.demo.accessToken);
     const pong = await demo.waitForReply(state.roomId, await demo.say(state.roomId, "!ping"));
     expect(pong.content.body).toBe("pong");
+    const ritsuko = new TestUser(state.homeserverUrl, state.ritsuko.userId, state.ritsuko.accessToken);
+    const who = await ritsuko.waitForReply(state.roomId, await ritsuko.say(state.roomId, "!whoami"));
+    expect(who.content.body).toBe("You are @ritsuko:localhost, level 3 (deployer) in this room.");
   });
 });
