@@ -1,6 +1,7 @@
 // Public surface of the SSH runner; other modules import from here, not from the parts.
 export { runCommand, type RunOptions } from "./exec.ts";
 export { probeSsh } from "./probe-ssh.ts";
+export { SYSTEM_CLOCK, waitForSshState, type SshStateOutcome, type WaitClock } from "./wait-for-ssh-state.ts";
 export { raceAbort, sleepUnlessAborted } from "./abortable.ts";
 export { connectTarget, DEFAULT_CONNECT_OPTIONS, type ConnectOptions, type ConnectOutcome, type SshTarget } from "./connect.ts";
 export type { SshConnection } from "./connection.ts";

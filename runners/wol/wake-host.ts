@@ -5,11 +5,10 @@ import type { SshPool } from "../ssh/index.ts";
 import { parseMac } from "./magic-packet.ts";
 import { sendMagicPacket, type SendOutcome } from "./send-magic-packet.ts";
 import { buildWakeonlanArgv, sendViaRelay } from "./send-via-relay.ts";
-import { probeSsh } from "../ssh/index.ts";
-import { waitForSsh } from "./wait-for-ssh.ts";
+import { probeSsh, SYSTEM_CLOCK, waitForSshState, type WaitClock } from "../ssh/index.ts";
 
-// Tuning for wakeHost; now must advance with real time (it measures the deadline), pool is for SSH to relays.
-export type WakeOptions = { pollIntervalMs?: number; now?: () => number; pool?: SshPool };
+// Tuning for wakeHost; clock measures the deadline (tests may pass a fake), pool is for SSH to relays.
+export type WakeOptions = { pollIntervalMs?: number; clock?: WaitClock; pool?: SshPool };
 
 // The config schema's defaults, for a host with a MAC address but no wake section.
 const DEFAULT_WAKE: NonNullable<HostEntry["wake"]> = { broadcast: "255.255.255.255", port: 9, timeoutSeconds: 300 };
@@ -47,7 +46,8 @@ async function checkAlreadyUp(entry: HostEntry, io: JobIO): Promise<"up" | "down
 
 // Wakes entry and reports how it went; never throws for expected failures and honours io.signal.
 export async function wakeHost(entry: HostEntry, inventory: Inventory, io: JobIO, opts: WakeOptions = {}): Promise<JobOutcome> {
-  const now = opts.now ?? Date.now;
+  const clock = opts.clock ?? SYSTEM_CLOCK;
+  const now = () => clock.now();
   const name = entry.name;
   if (!entry.mac) return { ok: false, summary: `no MAC address configured for ${name}` };
   const parsed = parseMac(entry.mac);
@@ -69,26 +69,23 @@ export async function wakeHost(entry: HostEntry, inventory: Inventory, io: JobIO
 
   io.phase("waiting for ssh");
   const timeoutSeconds = (entry.wake ?? DEFAULT_WAKE).timeoutSeconds;
-  const waited = await waitForSsh(entry.ssh, {
+  const waited = await waitForSshState(entry.ssh, "up", {
     deadline: sentAt + timeoutSeconds * 1000,
     signal: io.signal,
     pollIntervalMs: opts.pollIntervalMs ?? 1_000,
-    now,
+    clock,
     log: io.log,
     since: sentAt,
   });
   switch (waited.state) {
-    case "up": {
-      const seconds = Math.round((now() - sentAt) / 1000);
+    case "reached":
       io.log(`${name} answers on ssh with its pinned host key`);
-      return { ok: true, summary: `${name} is up after ${seconds} s` };
-    }
+      return { ok: true, summary: `${name} is up after ${waited.seconds} s` };
     case "cancelled":
       return { ok: false, cancelled: true, summary: `cancelled while waiting for ${name} to answer on ssh (the magic packet was sent)` };
     case "refused":
       return { ok: false, summary: waited.message };
     case "timeout":
-      io.log(`last ssh error: ${waited.lastError}`);
       return { ok: false, timedOut: true, summary: `${name} did not answer on ssh within ${timeoutSeconds} s after the magic packet` };
   }
 }

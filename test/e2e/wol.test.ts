@@ -159,7 +159,7 @@ describe("wakeHost waiting for ssh", () => {
     expect(outcome).toEqual({ ok: false, timedOut: true, summary: "nas did not answer on ssh within 6 s after the magic packet" });
     expect(Date.now() - started).toBeGreaterThanOrEqual(6_000);
     expect(Date.now() - started).toBeLessThan(8_000);
-    expect(io.logs.filter((l) => l.startsWith("nas: no ssh yet")).length).toBe(2);
+    expect(io.logs.filter((l) => l.startsWith("no ssh yet")).length).toBe(2);
   });
 
   it("stops polling at once when the woken host shows the wrong host key", async () => {
