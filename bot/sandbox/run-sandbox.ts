@@ -54,7 +54,7 @@ export async function runSandbox(): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const previous = readSandboxState(dir);
   say(`no config given: ${previous ? "restarting the" : "starting a new"} local sandbox in ${dir}`);
-  const hs = await startSynapse({ dataDir: join(dir, "synapse"), ...(previous ? { port: previous.port } : {}), log: say });
+  const hs = await startSynapse({ dataDir: join(dir, "synapse"), ...(previous?.port ? { port: previous.port } : {}), log: say });
   const hosts: DemoHost[] = [];
   let wake: Awaited<ReturnType<typeof startWakeListener>> | undefined;
   try {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { loginUser } from "../synapse/register-user.ts";
 import type { DemoFlake } from "./demo-flake.ts";
-import type { SandboxState } from "./sandbox-state.ts";
+import { sandboxStatePath, type SandboxState } from "./sandbox-state.ts";
 import type { DemoHost } from "./start-demo-host.ts";
 
 // How long !wake waits for a demo host; the config's minimum is 5 s and a demo host boots in about one.
@@ -32,6 +32,7 @@ export interface SandboxConfigParts {
 
 // Logs magi in afresh (each start gets its own device) and writes its token file and config.
 export async function writeSandboxConfig(dir: string, state: SandboxState, parts: SandboxConfigParts): Promise<string> {
+  if (state.bot.password === undefined) throw new Error(`${sandboxStatePath(dir)} has no bot.password, so magi cannot log in; delete ${dir} to start afresh`);
   const session = await loginUser(state.homeserverUrl, "magi", state.bot.password);
   writeFileSync(join(dir, "magi-token"), session.accessToken + "\n", { mode: 0o600 });
   const config = {

@@ -11,14 +11,15 @@ export type SandboxUserName = (typeof SANDBOX_USERS)[number];
 
 const user = z.object({ userId: z.string().startsWith("@"), password: z.string().optional(), accessToken: z.string().optional() });
 
-// The state file's shape. Files from before the demo fleet (one demoHostPort, no ritsuko) still
+// The state file's shape. The chat needs only the homeserver, room and users; port and magi's password
+// matter to the sandbox alone, which says so if they are missing. Files from before the demo fleet (one demoHostPort, no ritsuko) still
 // read: the port becomes demoHosts.demo, and the sandbox registers ritsuko on its next start.
 export const sandboxStateSchema = z
   .object({
     homeserverUrl: z.url(),
-    port: z.number().int(),
+    port: z.number().int().optional(),
     roomId: z.string().startsWith("!"),
-    bot: z.object({ userId: z.string().startsWith("@"), password: z.string() }),
+    bot: z.object({ userId: z.string().startsWith("@"), password: z.string().optional() }),
     demo: user,
     ritsuko: user.optional(),
     demoHostPort: z.number().int().optional(),

@@ -59,6 +59,8 @@ export async function startDemoHost(spec: DemoHostSpec, dir: string, tools: stri
   const boot = async (): Promise<string | undefined> => {
     const installed = await execa(join(tools, "power-on"), startRevs, { env, reject: false });
     if (installed.exitCode !== 0) return `the ${spec.name} demo host cannot boot: ${installed.stderr.trim() || installed.shortMessage}`;
+    // Stopped while power-on ran: an sshd started now would outlive the sandbox.
+    if (stopped) return `the ${spec.name} demo host was stopped while booting`;
     const log = openSync(join(dir, "sshd.log"), "a");
     const sshd = spawn(SSHD, ["-D", "-e", "-f", files.config], { stdio: ["ignore", "ignore", log] });
     closeSync(log);
