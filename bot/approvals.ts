@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import { checkVoter, decide, type ApprovalPolicy } from "../commands/approval-policy.ts";
 import { describePrompt } from "../commands/approval-view.ts";
-import type { Level } from "../commands/levels.ts";
+import type { Level } from "../domain/levels.ts";
 import { readVote } from "../commands/reaction-keys.ts";
 import type { ApprovalStore, StoredApproval } from "../storage/approval-store.ts";
 import type { AuditLog } from "../storage/audit-log.ts";

@@ -1,7 +1,8 @@
 // Builds the narrow context each command runs in, from the services the bot started.
 import type { ApprovalPolicy } from "../commands/approval-policy.ts";
 import { COMMANDS } from "../commands/registry.ts";
-import type { Caller, CommandContext, HostActions } from "../commands/types.ts";
+import type { Caller, CommandContext } from "../commands/types.ts";
+import type { HostActions } from "../runners/host-actions.ts";
 import type { Inventory } from "../runners/inventory.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";

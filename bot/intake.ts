@@ -2,7 +2,7 @@
 import type { Logger } from "pino";
 import { capLevel } from "../commands/access.ts";
 import { prepareCommand } from "../commands/dispatch.ts";
-import type { Level } from "../commands/levels.ts";
+import type { Level } from "../domain/levels.ts";
 import { parseCommand } from "../commands/parse.ts";
 import type { Caller, CommandContext } from "../commands/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";

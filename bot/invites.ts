@@ -1,7 +1,7 @@
 // Accepts invites only from configured users into configured rooms (or, if enabled, admins' DMs); everything else is declined.
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
-import type { Level } from "../commands/levels.ts";
+import type { Level } from "../domain/levels.ts";
 import { retryRequest } from "./retry-request.ts";
 import type { RoomDirectory } from "./room-directory.ts";
 

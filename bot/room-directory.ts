@@ -1,7 +1,7 @@
 // Which rooms magi serves and on what terms; aliases in config are resolved to room IDs at start.
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
-import type { Level } from "../commands/levels.ts";
+import type { Level } from "../domain/levels.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 
 // How a configured room is served.

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { checkAccess } from "./access.ts";
 import { optionalArg } from "./args.ts";
 import { capEcho } from "./echo.ts";
-import { describeLevel } from "./levels.ts";
+import { describeLevel } from "../domain/levels.ts";
 import { findCommand } from "./find-command.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
 

@@ -1,9 +1,10 @@
 // The shapes shared by every command: declarations, the context they run in, and what they return.
 import type { z } from "zod";
-import type { Level } from "./levels.ts";
+import type { Level } from "../domain/levels.ts";
 import type { ApprovalPolicy } from "./approval-policy.ts";
 import type { Inventory } from "../runners/inventory.ts";
-import type { JobIO, JobOutcome, JobsPort } from "../runners/jobs/types.ts";
+import type { HostActions } from "../runners/host-actions.ts";
+import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
 import type { DeployPort } from "../runners/deploy-actions.ts";
 import type { LockPort } from "./lock-port.ts";
@@ -69,12 +70,6 @@ export interface CommandContext {
   // check prepared when no approval turned out to be needed (so a deploy resolves its ref once).
   binding?: Record<string, string>;
   now(): number;
-}
-
-// Host actions that run as jobs; each returns how it ended.
-export interface HostActions {
-  wake(host: string, io: JobIO): Promise<JobOutcome>;
-  power(host: string, action: "poweroff" | "reboot", io: JobIO): Promise<JobOutcome>;
 }
 
 // One command's declaration: its name, who may run it, how its arguments parse, and what it does.

@@ -1,6 +1,6 @@
 // !whoami: the identity and level magi sees, so people can tell why something is denied.
 import { noArgs } from "./args.ts";
-import { describeLevel } from "./levels.ts";
+import { describeLevel } from "../domain/levels.ts";
 import { defineCommand, ok, text } from "./types.ts";
 
 // Shows the caller's Matrix ID and level in this room.

@@ -1,6 +1,6 @@
 // The config file's shape. Every section is strict: an unknown key is an error, so typos never pass silently.
 import { z } from "zod";
-import { parseLevel, type Level } from "../commands/levels.ts";
+import { parseLevel, type Level } from "../domain/levels.ts";
 import { describeValue } from "./describe-value.ts";
 
 // Any value reaches the one check, so a list or a mapping gets the same sentence as a wrong name.

@@ -1,21 +1,8 @@
 // Jobs and their logs in SQLite: every state change is written before anyone is told about it.
 import type Database from "better-sqlite3";
-import type { JobRecord, JobState } from "../runners/jobs/types.ts";
+import type { JobRecord, JobState, JobStore, NewJob } from "../runners/jobs/types.ts";
 
-// A new job's fields.
-export type NewJob = Pick<JobRecord, "command" | "host" | "requester" | "roomId" | "mutating" | "createdAt">;
-
-// Reads and writes jobs.
-export interface JobStore {
-  insert(job: NewJob): JobRecord;
-  get(id: number): JobRecord | undefined;
-  update(id: number, changes: Partial<Pick<JobRecord, "state" | "phase" | "startedAt" | "finishedAt" | "exitCode" | "summary" | "messageEventId">>): JobRecord;
-  list(limit: number): JobRecord[];
-  appendLog(id: number, text: string): void;
-  readLog(id: number): string | undefined;
-  // Marks every queued or running job interrupted (after a crash or restart) and returns them.
-  interruptUnfinished(now: number): JobRecord[];
-}
+export type { JobStore, NewJob } from "../runners/jobs/types.ts";
 
 const COLUMNS = `id, command, host, requester, room_id AS roomId, mutating, state, phase, created_at AS createdAt,
   started_at AS startedAt, finished_at AS finishedAt, exit_code AS exitCode, summary, message_event_id AS messageEventId`;

@@ -1,5 +1,5 @@
 // Runs jobs: one mutating job per host at a time, a global concurrency limit, timeouts and cancellation, every change stored first.
-import type { JobStore } from "../../storage/job-store.ts";
+import type { JobStore } from "./types.ts";
 import type { JobListener } from "./job-events.ts";
 import { TERMINAL_STATES, type JobOutcome, type JobRecord, type JobRequest, type JobsPort, type JobState } from "./types.ts";
 

@@ -68,3 +68,18 @@ export interface JobsPort {
   // Resolves when the job has ended (at once if it already has).
   waitFor(id: number): Promise<JobRecord>;
 }
+
+// A new job's fields.
+export type NewJob = Pick<JobRecord, "command" | "host" | "requester" | "roomId" | "mutating" | "createdAt">;
+
+// Reads and writes jobs.
+export interface JobStore {
+  insert(job: NewJob): JobRecord;
+  get(id: number): JobRecord | undefined;
+  update(id: number, changes: Partial<Pick<JobRecord, "state" | "phase" | "startedAt" | "finishedAt" | "exitCode" | "summary" | "messageEventId">>): JobRecord;
+  list(limit: number): JobRecord[];
+  appendLog(id: number, text: string): void;
+  readLog(id: number): string | undefined;
+  // Marks every queued or running job interrupted (after a crash or restart) and returns them.
+  interruptUnfinished(now: number): JobRecord[];
+}

@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import { pino } from "pino";
 import { createApprovals, type Approvals } from "../../../bot/approvals.ts";
 import type { ApprovalPolicy } from "../../../commands/approval-policy.ts";
-import type { Level } from "../../../commands/levels.ts";
+import type { Level } from "../../../domain/levels.ts";
 import type { Block } from "../../../commands/types.ts";
 import { createApprovalStore, type StoredApproval } from "../../../storage/approval-store.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prepareCommand } from "../../../commands/dispatch.ts";
-import type { Level } from "../../../commands/levels.ts";
+import type { Level } from "../../../domain/levels.ts";
 import { defineCommand, ok, text, type CommandContext, type Output } from "../../../commands/types.ts";
 import { noArgs } from "../../../commands/args.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { prepareCommand } from "../../../commands/dispatch.ts";
-import type { Level } from "../../../commands/levels.ts";
+import type { Level } from "../../../domain/levels.ts";
 import { describeLock } from "../../../commands/lock-view.ts";
 import type { CommandContext, Output } from "../../../commands/types.ts";
 import { createLockStore } from "../../../storage/lock-store.ts";

@@ -3,7 +3,7 @@ import type { ConnectOutcome, SshTarget } from "../../../../runners/ssh/index.ts
 import { waitForSshState, type WaitClock } from "../../../../runners/ssh/index.ts";
 
 const target: SshTarget = { name: "nas", address: "10.0.0.5", port: 22, user: "root", identityFile: "/k", hostKey: "ssh-ed25519 AAAA" };
-const down: ConnectOutcome = { ok: false, reason: "connect-failed", message: "cannot connect to nas (ECONNREFUSED)" } as ConnectOutcome;
+const down: ConnectOutcome = { ok: false, reason: "connect", message: "cannot connect to nas (ECONNREFUSED)" } as ConnectOutcome;
 const up = { ok: true, connection: {} } as unknown as ConnectOutcome;
 const mismatch = { ok: false, reason: "host-key-mismatch", message: "host key of nas changed: expected SHA256:a, got SHA256:b" } as ConnectOutcome;
 
