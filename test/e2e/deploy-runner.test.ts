@@ -148,7 +148,8 @@ describe("runDeploy on magi (nixos-rebuild --target-host)", () => {
     expect(call).toEqual(["nixos-rebuild", "switch", "--flake", expect.stringMatching(new RegExp(`^${worktrees}/magi-flake-${sha.c2.slice(0, 12)}-\\w+#misato$`)), "--target-host", `${sshd.user}@127.0.0.1`]);
     const [, cwd, head, dirty, sshOpts] = readContext()[0]!;
     expect([head, dirty]).toEqual([`head=${sha.c2}`, "dirty=0"]);
-    expect(cwd).toBeDefined();
+    // --flake names the worktree by absolute path, so nixos-rebuild runs from magi's own directory.
+    expect(cwd).toBe(`cwd=${process.cwd()}`);
     expect(sshOpts).toMatch(new RegExp(`^sshopts=-o BatchMode=yes -p ${sshd.port} -i ${sshd.clientKeyPath} -o UserKnownHostsFile=\\S+/known_hosts -o StrictHostKeyChecking=yes$`));
     expect(existsSync(call![3]!.split("#")[0]!)).toBe(false);
     expect(phases).toEqual(["checkout", "evaluating", "building", "copying", "activating"]);
