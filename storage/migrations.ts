@@ -87,4 +87,23 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE approvals ADD COLUMN binding TEXT NOT NULL DEFAULT '{}';
   `,
+  `
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    room_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    content TEXT NOT NULL,
+    txn_id TEXT NOT NULL UNIQUE,
+    edits_row INTEGER REFERENCES outbox (id),
+    edits_event_id TEXT,
+    priority INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'superseded', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER,
+    event_id TEXT,
+    error TEXT
+  );
+  CREATE INDEX outbox_pending ON outbox (state, room_id, id);
+  `,
 ];
