@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "../wait-until.ts";
 import type { BotProcess } from "./harness/bot-process.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
 import type { TestUser, TimelineEvent } from "./harness/matrix-user.ts";
@@ -80,11 +81,7 @@ describe("job end notices", () => {
   it("stays quiet when a job succeeds quickly", async () => {
     const command = await dan.say(fx.roomId, "!wake nas");
     const reply = await dan.waitForReply(fx.roomId, command);
-    const deadline = Date.now() + 15_000;
-    while (!/succeeded/.test(latestBody(await dan.timeline(fx.roomId), reply.event_id) ?? "")) {
-      if (Date.now() > deadline) throw new Error("the wake never succeeded");
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitUntil("the wake to succeed", async () => /succeeded/.test(latestBody(await dan.timeline(fx.roomId), reply.event_id) ?? ""), { timeoutMs: 15_000, intervalMs: 200 });
     await new Promise((r) => setTimeout(r, 1500));
     expect((await dan.repliesTo(fx.roomId, command)).map((e) => e.event_id)).toEqual([reply.event_id]);
   });

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitUntil } from "../wait-until.ts";
 import { runCommand } from "../../runners/ssh/exec.ts";
 import { createSshPool } from "../../runners/ssh/pool.ts";
 import { listProcessTree, signalEach } from "./harness/procs.ts";
@@ -19,11 +20,8 @@ afterAll(async () => {
   await melchior?.stop();
 });
 
-// Waits until check() holds or the deadline passes.
-async function waitFor(check: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-}
+// Waits until check() holds, failing with what was awaited if it never does.
+const waitFor = (check: () => boolean, timeoutMs = 3_000) => waitUntil("the pool's connections to settle", check, { timeoutMs }).then(() => undefined);
 
 describe("SSH connection pool", () => {
   it("shares one connection between concurrent and back-to-back commands", async () => {

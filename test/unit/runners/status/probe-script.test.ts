@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
+import { waitUntil } from "../../../wait-until.ts";
 import { readProbeReport } from "../../../../runners/status/parse-sections.ts";
 import { buildProbeArgv, chooseWatchdogSeconds, PROBE_MARK, PROBE_SCRIPT } from "../../../../runners/status/probe-script.ts";
 import { OUTPUTS } from "./make-result.ts";
@@ -86,7 +87,7 @@ async function runScript(env: { path: string; tmp: string }) {
 
 // Waits until the script has printed the sections of these probes.
 async function waitForSections(stdout: () => string, names: string[]): Promise<void> {
-  for (let i = 0; i < 100 && !names.every((n) => readProbeReport(stdout()).sections[n as "zfs"]); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitUntil(`sections ${names.join(", ")}`, () => names.every((n) => readProbeReport(stdout()).sections[n as "zfs"]), { timeoutMs: 5_000, describe: () => JSON.stringify(stdout()) });
 }
 
 const UPTIME_AND_LOAD = /^\d+\.\d+ \d+\.\d+\n\d+\.\d+ \d+\.\d+ \d+\.\d+ \d+\/\d+ \d+\n$/;
