@@ -106,4 +106,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_pending ON outbox (state, room_id, id);
   `,
+  `
+  ALTER TABLE jobs ADD COLUMN audit_id INTEGER;
+  ALTER TABLE jobs ADD COLUMN approval_id INTEGER;
+  CREATE INDEX jobs_audit ON jobs (audit_id);
+  CREATE INDEX jobs_approval ON jobs (approval_id);
+  ALTER TABLE approvals ADD COLUMN acted_at INTEGER;
+  UPDATE approvals SET acted_at = decided_at WHERE state = 'approved';
+  `,
 ];
