@@ -50,6 +50,16 @@ describe("session-guard", () => {
     expect(readFileSync(join(host, "calls.log"), "utf8")).toContain("refused\tfalse && /usr/bin/systemctl reboot\n");
   });
 
+  it("refuses privilege escalation, whose own PATH would find the real tools", async () => {
+    for (const command of [buildRemoteCommand(["sudo", "-n", "systemctl", "reboot", "--no-block"]), "false && sudo reboot", "false; doas poweroff"]) {
+      const result = await session(command);
+      expect({ command, exitCode: result.exitCode, stderr: result.stderr }).toEqual({
+        command, exitCode: 126, stderr: "demo host misato: refused: demo hosts run without privilege escalation (sudo would reach the real tools); set the host's ssh.sudo to false\n",
+      });
+    }
+    expect(existsSync(join(host, "power-request"))).toBe(false);
+  });
+
   it("runs tools by name as the demo ones: a reboot is only a request file for the sandbox", async () => {
     const result = await session(buildWrappedCommand(["systemctl", "reboot", "--no-block"]));
     expect(result.exitCode).toBe(0);
