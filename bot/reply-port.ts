@@ -3,7 +3,8 @@ import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import type { Block } from "../commands/types.ts";
 import { buildReply, type ReplyMsgtype } from "./build-reply.ts";
-import { sendEventWithRetry } from "./send-event.ts";
+import { sendQueueOf } from "./send-event.ts";
+import type { MessageRef } from "./send-queue.ts";
 
 // Where a reply goes: the room, the command event, its thread, and the room's reply msgtype.
 export interface ReplyTarget {
@@ -18,12 +19,13 @@ export interface ReplyPort {
   send(target: ReplyTarget, blocks: Block[]): Promise<string>;
 }
 
-// A ReplyPort that sends through the client with rate-limit-safe retries.
-export function createReplyPort(client: MatrixClient, log: Logger): ReplyPort {
-  return {
-    send: async (target, blocks) => {
-      const content = buildReply(blocks, target.msgtype, target.eventId, target.threadRoot);
-      return sendEventWithRetry(client, log, target.roomId, "m.room.message", content);
-    },
+// A ReplyPort whose replies go through the client's send queue (stored first); post() hands back the outbox row at
+// once, so a caller can queue edits of a reply before it is sent.
+export function createReplyPort(client: MatrixClient, log: Logger): ReplyPort & { post(target: ReplyTarget, blocks: Block[]): { ref: MessageRef; sent: Promise<string> } } {
+  const post = (target: ReplyTarget, blocks: Block[]) => {
+    const content = buildReply(blocks, target.msgtype, target.eventId, target.threadRoot);
+    const { outboxId, sent } = sendQueueOf(client, log).enqueue({ roomId: target.roomId, content });
+    return { ref: { outboxId }, sent };
   };
+  return { post, send: (target, blocks) => post(target, blocks).sent };
 }

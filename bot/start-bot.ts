@@ -16,6 +16,7 @@ import { createKvStore } from "../storage/kv-store.ts";
 import { createLockStore } from "../storage/lock-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
 import { createProcessedEvents } from "../storage/processed-events.ts";
+import { createOutboxStore } from "../storage/outbox-store.ts";
 import { createApprovals, type Approvals } from "./approvals.ts";
 import { bootstrapSync, SYNC_FILTER } from "./bootstrap-sync.ts";
 import { createContextFactory } from "./command-context.ts";
@@ -30,6 +31,7 @@ import { readAccessToken } from "./read-access-token.ts";
 import { checkMayRedactOthers } from "./redact-power.ts";
 import { createReplyPort } from "./reply-port.ts";
 import { createRoomDirectory } from "./room-directory.ts";
+import { startSendQueue } from "./send-event.ts";
 import { routeSdkLogs } from "./sdk-logging.ts";
 import { createSqliteStorageProvider } from "./sqlite-storage-provider.ts";
 import { startJobs } from "./start-jobs.ts";
@@ -59,6 +61,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const client = new MagiMatrixClient(config.matrix.homeserver_url, token.token, storage);
   const userId = await waitForHomeserver(client, log);
   if (userId !== config.matrix.user_id) throw new Error(`matrix.user_id is ${config.matrix.user_id}, but the access token belongs to ${userId}`);
+  const sends = startSendQueue(client, createOutboxStore(db), log);
   // People address magi by its display name too ("Magi: !status"); a profile lookup failure only loses that form.
   const displayName = await client.getUserProfile(userId).then((p: { displayname?: unknown }) => (typeof p?.displayname === "string" ? p.displayname : undefined), () => undefined);
   const resolveLevel = createLevelResolver(config.access);
@@ -125,6 +128,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       client.stop();
       await intake.drain();
       await jobs.progress.drain();
+      await sends.stop();
       await getDefaultPool().closeAll();
       db.close();
     },

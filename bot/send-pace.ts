@@ -1,0 +1,41 @@
+// Learns the homeserver's message rate from its 429s, so the send queue waits before a send instead of being refused.
+// Synapse's limiter is a leaky bucket: a burst passes, then one message per 1/rate. Waiting only for retry_after_ms
+// after each refusal costs two PUTs per message; spacing sends by the learned interval costs about one.
+
+// Extra wait over what the homeserver says: it rounds retry_after_ms down and counts a send when it arrives.
+const MARGIN_MS = 25;
+// After this long without a send the bucket has (partly) refilled, so magi stops spacing and uses the burst again.
+const FORGET_AFTER_MS = 30_000;
+
+// The pacing state of one homeserver's queue.
+export interface SendPace {
+  // How long to wait before the next send.
+  waitMs(now: number): number;
+  sent(now: number): void;
+  // The homeserver refused a send with 429 and asked for retryAfterMs.
+  limited(now: number, retryAfterMs: number): void;
+  intervalMs(): number;
+}
+
+// Creates the pacing state; no spacing until the first 429.
+export function createSendPace(): SendPace {
+  let interval = 0;
+  let lastSentAt = Number.NEGATIVE_INFINITY;
+  let notBefore = 0;
+  return {
+    waitMs: (now) => {
+      if (now - lastSentAt > Math.max(FORGET_AFTER_MS, interval * 2)) interval = 0;
+      return Math.max(0, notBefore - now, lastSentAt + interval - now);
+    },
+    sent: (now) => {
+      lastSentAt = now;
+    },
+    limited: (now, retryAfterMs) => {
+      const allowedAt = now + retryAfterMs + MARGIN_MS;
+      notBefore = Math.max(notBefore, allowedAt);
+      // The gap the homeserver wants between the last accepted send and the next one.
+      if (now - lastSentAt < FORGET_AFTER_MS) interval = Math.max(interval, allowedAt - lastSentAt);
+    },
+    intervalMs: () => interval,
+  };
+}
