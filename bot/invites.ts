@@ -1,7 +1,7 @@
 // Accepts invites only from configured users into configured rooms (or, if enabled, admins' DMs); everything else is declined.
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
-import type { Level } from "../domain/levels.ts";
+import { isAdmin, type Level } from "../domain/levels.ts";
 import { retryRequest } from "./retry-request.ts";
 import type { RoomDirectory } from "./room-directory.ts";
 
@@ -23,7 +23,7 @@ export function createInviteHandler(deps: InviteDeps) {
     const inviter = inviteEvent.sender;
     const level = deps.resolveLevel(inviter);
     const configured = deps.rooms.policyFor(roomId) !== undefined && level >= 1;
-    const adminDm = deps.adminDms && level === 4 && inviteEvent.content?.is_direct === true;
+    const adminDm = deps.adminDms && isAdmin(level) && inviteEvent.content?.is_direct === true;
     // Declines and joins go through the rate-limit retry: a dropped decline would leave magi invited for good.
     const leave = () => retryRequest(deps.log, { roomId, request: "leave" }, () => deps.client.leaveRoom(roomId), GIVE_UP_AFTER_MS);
     try {

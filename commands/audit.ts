@@ -1,5 +1,7 @@
 // !audit: the most recent audit rows, for admins.
 import { z } from "zod";
+import { formatUtc } from "../domain/format-utc.ts";
+import { LEVELS } from "../domain/levels.ts";
 import { optionalArg } from "./args.ts";
 import { defineCommand, ok, text } from "./types.ts";
 
@@ -11,7 +13,7 @@ export const auditCommand = defineCommand({
   aliases: [],
   summary: "show the last n commands magi received, who sent them and what happened",
   usage: "audit [n]",
-  minLevel: 4,
+  minLevel: LEVELS.admin,
   args: optionalArg(count),
   run: (ctx, n) => {
     const rows = ctx.audit.recent(n ?? 10);
@@ -20,7 +22,7 @@ export const auditCommand = defineCommand({
       kind: "table",
       columns: ["time (UTC)", "sender", "level", "command", "decision", "outcome"],
       rows: rows.map((r) => [
-        new Date(r.at).toISOString().slice(0, 19).replace("T", " "),
+        formatUtc(r.at),
         r.sender,
         String(r.level),
         r.text.length > 60 ? `${r.text.slice(0, 59)}…` : r.text,

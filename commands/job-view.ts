@@ -1,4 +1,5 @@
 // How a job reads in the room: its live progress message, its final result, and its row in !jobs.
+import { formatUtcTime } from "../domain/format-utc.ts";
 import { formatDuration } from "../runners/jobs/format-duration.ts";
 import type { JobRecord } from "../runners/jobs/types.ts";
 import type { Block } from "./types.ts";
@@ -35,7 +36,7 @@ export function describeJob(job: JobRecord, lastLines: readonly string[], now: n
 
 // A row for the !jobs table.
 export function describeJobRow(job: JobRecord, now: number): string[] {
-  const started = job.startedAt ? new Date(job.startedAt).toISOString().slice(11, 19) : "";
+  const started = job.startedAt ? formatUtcTime(job.startedAt) : "";
   const took = job.startedAt ? formatDuration((job.finishedAt ?? now) - job.startedAt) : "";
   const state = job.state === "running" && job.phase ? `running (${job.phase})` : STATE_WORDS[job.state];
   return [String(job.id), `${job.command} ${job.host}`, job.requester, state, started, took];

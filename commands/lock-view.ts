@@ -1,12 +1,11 @@
 // How a host lock reads in the room; the deploy command reuses describeLock to say why it refuses.
+import { formatUtc, formatUtcTime, isSameUtcDay } from "../domain/format-utc.ts";
 import type { Lock } from "./lock-port.ts";
 import type { Block } from "./types.ts";
 
 // "14:02", or "2026-11-20 14:02" when the lock was taken on another (UTC) day than now.
 function formatSince(since: number, now: number): string {
-  const iso = new Date(since).toISOString();
-  const sameDay = iso.slice(0, 10) === new Date(now).toISOString().slice(0, 10);
-  return sameDay ? iso.slice(11, 16) : `${iso.slice(0, 10)} ${iso.slice(11, 16)}`;
+  return isSameUtcDay(since, now) ? formatUtcTime(since, "minutes") : formatUtc(since, "minutes");
 }
 
 // "locked by @dan:example.org since 14:02 UTC: kernel upgrade".
@@ -27,6 +26,6 @@ export function describeUnlockers(lock: Lock, prefix: string): string {
 // The !locks table.
 export function describeLocks(locks: readonly Lock[]): Block[] {
   if (locks.length === 0) return [{ kind: "text", text: "No hosts are locked." }];
-  const rows = locks.map((l) => [l.host, l.holder, new Date(l.since).toISOString().slice(0, 16).replace("T", " "), l.reason]);
+  const rows = locks.map((l) => [l.host, l.holder, formatUtc(l.since, "minutes"), l.reason]);
   return [{ kind: "table", columns: ["host", "locked by", "since (UTC)", "reason"], rows }];
 }

@@ -1,6 +1,7 @@
 // !lock <host> <reason...>: a sticky lock that tells everyone (and the deploy command) to keep off a host.
 import { z } from "zod";
-import { NAME_PATTERN } from "../config/schema.ts";
+import { LEVELS } from "../domain/levels.ts";
+import { hostNameToken } from "./args.ts";
 import { findHost } from "./host-arg.ts";
 import { describeLock, describeUnlockers } from "./lock-view.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
@@ -15,7 +16,7 @@ const lockArgs = z
   .transform(([host, ...words]) => ({ host: host ?? "", reason: words.join(" ").trim() }))
   .pipe(
     z.object({
-      host: z.string().regex(NAME_PATTERN, "expected a host name from !hosts (lower-case letters, digits and dashes)"),
+      host: hostNameToken,
       reason: z
         .string()
         .min(1, "say why you are locking it: a reason is required")
@@ -30,7 +31,7 @@ export const lockCommand = defineCommand({
   aliases: [],
   summary: "lock a host with a reason, so nobody deploys to it until you unlock it",
   usage: "lock <host> <reason...>",
-  minLevel: 3,
+  minLevel: LEVELS.deployer,
   args: lockArgs,
   run: (ctx, { host, reason }) => {
     const entry = findHost(ctx.inventory, host);

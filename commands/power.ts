@@ -1,4 +1,6 @@
 // !shutdown <host> and !reboot <host>: admins only, confirmed by the requester's own ✅ (the default policy), run as jobs.
+import { LEVELS } from "../domain/levels.ts";
+import type { PowerAction } from "../domain/power.ts";
 import { findHost, oneHostArgs } from "./host-arg.ts";
 import { describeJob } from "./job-view.ts";
 import { defineCommand, fail, type CommandSpec, type Output } from "./types.ts";
@@ -6,13 +8,13 @@ import { defineCommand, fail, type CommandSpec, type Output } from "./types.ts";
 // Down, back up, and slack for the commands themselves.
 const POWER_TIMEOUT_MS = 15 * 60_000;
 
-function declarePower(name: "shutdown" | "reboot", action: "poweroff" | "reboot", summary: string): CommandSpec {
+function declarePower(name: "shutdown" | "reboot", action: PowerAction, summary: string): CommandSpec {
   return defineCommand({
     name,
     aliases: name === "shutdown" ? ["poweroff"] : [],
     summary,
     usage: `${name} <host>`,
-    minLevel: 4,
+    minLevel: LEVELS.admin,
     args: oneHostArgs,
     approval: (ctx, hostName) => {
       const host = findHost(ctx.inventory, hostName);

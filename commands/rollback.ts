@@ -1,5 +1,7 @@
 // !rollback <host> [generation]: back to the previous (or a given) NixOS generation, as a job.
 import { z } from "zod";
+import { LEVELS } from "../domain/levels.ts";
+import { hostNameToken } from "./args.ts";
 import { findHost } from "./host-arg.ts";
 import { describeJob } from "./job-view.ts";
 import { defineCommand, fail, type Output } from "./types.ts";
@@ -10,7 +12,7 @@ const args = z
   .max(2, "expected a host name and optionally a generation number")
   .transform((t) => (t[1] === undefined ? { host: t[0]! } : { host: t[0]!, generation: t[1] }))
   .pipe(z.object({
-    host: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "expected a host name from !hosts (lower-case letters, digits and dashes)"),
+    host: hostNameToken,
     generation: z.string().regex(/^[1-9][0-9]{0,8}$/, "expected a generation number, as !generations shows it").optional(),
   }));
 
@@ -20,7 +22,7 @@ export const rollbackCommand = defineCommand({
   aliases: [],
   summary: "switch a host back to the previous NixOS generation, or to a given one",
   usage: "rollback <host> [generation]",
-  minLevel: 4,
+  minLevel: LEVELS.admin,
   args,
   approval: (ctx, a) => {
     const host = findHost(ctx.inventory, a.host);

@@ -1,8 +1,9 @@
 // !status: how hosts are doing. Several hosts get one compact row each; one host gets every fact.
-import { z } from "zod";
+import { LEVELS } from "../domain/levels.ts";
+import { ALL_HOSTS } from "../domain/names.ts";
 import { selectHosts } from "../runners/inventory.ts";
 import { describeDetail, describeRow, describeTally, ROW_COLUMNS } from "../runners/status/index.ts";
-import { optionalArg } from "./args.ts";
+import { optionalArg, selectorToken } from "./args.ts";
 import { defineCommand, fail, ok, text, type Block } from "./types.ts";
 
 // Collects status over SSH; the selector is checked against the inventory before anything runs.
@@ -11,11 +12,11 @@ export const statusCommand = defineCommand({
   aliases: [],
   summary: "host health: reachable, uptime, load, NixOS generation, reboot pending, failed units, disks, ZFS, checks",
   usage: "status [host|@tag|a,b|all]",
-  minLevel: 1,
-  args: optionalArg(z.string()),
+  minLevel: LEVELS.communication,
+  args: optionalArg(selectorToken),
   run: async (ctx, selector) => {
     if (ctx.inventory.size === 0) return ok(text("No hosts are configured."));
-    const picked = selectHosts(ctx.inventory, selector ?? "all");
+    const picked = selectHosts(ctx.inventory, selector ?? ALL_HOSTS);
     if ("problem" in picked) return fail(picked.problem);
     const hosts = picked.hosts.flatMap((name) => ctx.inventory.get(name) ?? []);
     const started = ctx.now();

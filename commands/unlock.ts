@@ -1,4 +1,5 @@
 // !unlock <host>: the holder lets go of a lock; an admin may break anyone's.
+import { isAdmin, LEVELS } from "../domain/levels.ts";
 import { findHost, oneHostArgs } from "./host-arg.ts";
 import { describeHold, describeLock, describeUnlockers } from "./lock-view.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
@@ -9,10 +10,10 @@ export const unlockCommand = defineCommand({
   aliases: [],
   summary: "release a host lock you hold (admins may release anyone's)",
   usage: "unlock <host>",
-  minLevel: 3,
+  minLevel: LEVELS.deployer,
   args: oneHostArgs,
   run: (ctx, host) => {
-    const result = ctx.locks.release(host, ctx.caller.userId, ctx.caller.level >= 4);
+    const result = ctx.locks.release(host, ctx.caller.userId, isAdmin(ctx.caller.level));
     if (result.ok) {
       // Say so when an admin broke someone else's lock: the holder should learn it from the room.
       const whose = result.lock.holder === ctx.caller.userId ? "" : ` (an admin released ${result.lock.holder}'s lock)`;

@@ -1,4 +1,5 @@
 // !wake <host>: sends a wake-on-LAN packet and waits until the host answers on SSH, as a job.
+import { LEVELS } from "../domain/levels.ts";
 import { findHost, oneHostArgs } from "./host-arg.ts";
 import { describeJob } from "./job-view.ts";
 import { defineCommand, fail, type Output } from "./types.ts";
@@ -12,7 +13,7 @@ export const wakeCommand = defineCommand({
   aliases: [],
   summary: "wake a host with a wake-on-LAN packet and wait until it answers on SSH",
   usage: "wake <host>",
-  minLevel: 3,
+  minLevel: LEVELS.deployer,
   args: oneHostArgs,
   run: (ctx, name): Output => {
     const host = findHost(ctx.inventory, name);

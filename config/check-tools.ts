@@ -1,16 +1,15 @@
 // Machine-local check that the programs magi itself starts are on PATH. Only programs run on magi's
 // machine count: rollback, on-host rebuilds and wake relays run theirs on the hosts over SSH.
+import { DEFAULT_DEPLOY_METHOD, type DeployMethod } from "../domain/deploy.ts";
 import { findOnPath } from "./find-on-path.ts";
-import { DEFAULT_DEPLOY_METHOD, type Config, type DEPLOY_METHODS } from "./schema.ts";
-
-type Method = (typeof DEPLOY_METHODS)[number];
+import type { Config } from "./schema.ts";
 
 // nixos-rebuild --target-host, deploy-rs and colmena all reach the hosts through the ssh program.
 const SSH = { tool: "ssh", fix: "install the OpenSSH client on magi's machine: the deploy tools reach the hosts with it" };
 
 // The programs each deploy method starts on magi's machine (the argv[0]s in runners/deploy), and
 // what to do when one is missing.
-const LOCAL_TOOLS: Record<Method, { tool: string; fix: string }[]> = {
+const LOCAL_TOOLS: Record<DeployMethod, { tool: string; fix: string }[]> = {
   "nixos-rebuild": [
     { tool: "nixos-rebuild", fix: "install nixos-rebuild on magi's machine, or use the nixos-rebuild-on-host method" },
     SSH,

@@ -1,21 +1,21 @@
 // The config file's shape. Every section is strict: an unknown key is an error, so typos never pass silently.
 import { z } from "zod";
-import { parseLevel, type Level } from "../domain/levels.ts";
+import { DEFAULT_DEPLOY_METHOD, DEPLOY_METHODS, FLAKE_ATTR_PATTERN, PRIVILEGE_FLAGS } from "../domain/deploy.ts";
+import { describeLevel, LEVEL_CHOICES, LEVELS, MAX_LEVEL, parseLevel, type Level } from "../domain/levels.ts";
+import { MATCHER_PATTERN, NAME_ALPHABET, NAME_PATTERN, TAG_MARK } from "../domain/names.ts";
 import { describeValue } from "./describe-value.ts";
 
 // Any value reaches the one check, so a list or a mapping gets the same sentence as a wrong name.
 const level = z.unknown().transform((value, ctx): Level => {
   const parsed = parseLevel(value);
   if (parsed === undefined) {
-    ctx.addIssue({ code: "custom", message: `expected a level 0-4 or communication|contributor|deployer|admin, got ${describeValue(value)}` });
+    ctx.addIssue({ code: "custom", message: `expected ${LEVEL_CHOICES}, got ${describeValue(value)}` });
     return z.NEVER;
   }
   return parsed;
 });
 
-// Host and tag names are the only things users type to pick machines, so they are kept to a safe alphabet.
-export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const name = z.string().regex(NAME_PATTERN, "expected lower-case letters, digits and dashes");
+const name = z.string().regex(NAME_PATTERN, `expected ${NAME_ALPHABET}`);
 const matrixUserId = z.string().regex(/^@[^:\s]+:\S+$/, "expected a full Matrix user ID like @dan:example.org");
 
 const matrixSection = z.strictObject({
@@ -29,7 +29,7 @@ const matrixSection = z.strictObject({
 });
 
 const roomSection = z.strictObject({
-  max_level: level.default(4),
+  max_level: level.default(MAX_LEVEL),
   reply_msgtype: z.enum(["m.text", "m.notice"]).default("m.text"),
 });
 
@@ -47,10 +47,6 @@ const sshSection = z.strictObject({
   sudo: z.boolean().default(false),
 });
 
-// How !deploy can reach a host (see config.example.yaml), and the one a host uses when it names none.
-export const DEPLOY_METHODS = ["nixos-rebuild", "nixos-rebuild-on-host", "deploy-rs", "colmena"] as const;
-export const DEFAULT_DEPLOY_METHOD = "nixos-rebuild";
-
 const hostSection = z.strictObject({
   address: z.string().regex(/^[A-Za-z0-9.:-]+$/, "expected a host name or IP address"),
   tags: z.array(name).default([]),
@@ -58,9 +54,9 @@ const hostSection = z.strictObject({
   mac: z.string().regex(/^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$/, "expected a MAC address like 00:11:22:33:44:55").optional(),
   deploy: z.strictObject({
     method: z.enum(DEPLOY_METHODS).default(DEFAULT_DEPLOY_METHOD),
-    flake_attr: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, "expected a flake attribute name").optional(),
+    flake_attr: z.string().regex(FLAKE_ATTR_PATTERN, "expected a flake attribute name").optional(),
     flake_url: z.string().regex(/^[^\s'"`#\\]+\{rev\}[^\s'"`#\\]*$/, "expected a flake URL containing {rev} (no #, quotes or spaces), e.g. github:team/infra/{rev}").optional(),
-    privilege_flag: z.enum(["--use-remote-sudo", "--sudo", "--elevate=sudo"]).optional(),
+    privilege_flag: z.enum(PRIVILEGE_FLAGS).optional(),
   }).optional(),
   wake: z.strictObject({
     broadcast: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}$/, "expected an IPv4 broadcast address like 192.168.1.255").default("255.255.255.255"),
@@ -103,14 +99,14 @@ const jobsSection = z.strictObject({
 });
 
 // A host name or @tag an approval rule applies to.
-const hostMatcher = z.string().regex(/^@?[a-z0-9][a-z0-9-]{0,62}$/, "expected a host name or @tag");
+const hostMatcher = z.string().regex(MATCHER_PATTERN, "expected a host name or @tag");
 
 // One approval rule; hosts is always a list after parsing. approvals: 0 means the command runs without asking.
 const approvalRule = z.strictObject({
   command: z.string().regex(/^(\*|[a-z][a-z0-9-]*)$/, 'expected a command name without the prefix, or "*"'),
   hosts: z.union([hostMatcher, z.array(hostMatcher).min(1)]).transform((h) => (typeof h === "string" ? [h] : h)).optional(),
   approvals: z.number().int().min(0).max(10).default(1),
-  min_level: level.default(3).refine((l) => l >= 1, "approvers need at least level 1 (communication)"),
+  min_level: level.default(LEVELS.deployer).refine((l) => l >= LEVELS.communication, `approvers need at least level ${describeLevel(LEVELS.communication)}`),
   self_approval: z.union([z.boolean(), z.literal("only")]).default(false),
   expires_minutes: z.number().min(0.05).max(24 * 60).default(15),
 }).refine((r) => r.self_approval !== "only" || r.approvals <= 1, {
@@ -126,8 +122,9 @@ function checkRuleHosts(config: { hosts: Record<string, { tags: string[] }>; app
   config.approvals.forEach((rule, index) => {
     const matchers = Array.isArray(rule?.hosts) ? rule.hosts.filter((m) => typeof m === "string") : [];
     for (const matcher of matchers) {
-      const known = matcher.startsWith("@") ? tags.has(matcher.slice(1)) : matcher in config.hosts;
-      if (!known) ctx.addIssue({ code: "custom", path: ["approvals", index, "hosts"], message: matcher.startsWith("@") ? `no host has the tag ${matcher}` : `unknown host ${matcher}` });
+      const isTag = matcher.startsWith(TAG_MARK);
+      const known = isTag ? tags.has(matcher.slice(TAG_MARK.length)) : matcher in config.hosts;
+      if (!known) ctx.addIssue({ code: "custom", path: ["approvals", index, "hosts"], message: isTag ? `no host has the tag ${matcher}` : `unknown host ${matcher}` });
     }
   });
 }

@@ -1,5 +1,6 @@
 // The deploy port commands use: resolve a ref to one commit, deploy it to a host, roll back, list generations.
 import type { Config } from "../config/schema.ts";
+import { DEFAULT_DEPLOY_METHOD } from "../domain/deploy.ts";
 import { listGenerations, rollback, runDeploy, type DeployAction, type Generation } from "./deploy/index.ts";
 import { resolveRevision } from "./flake/index.ts";
 import type { Inventory } from "./inventory.ts";
@@ -28,7 +29,7 @@ export function createDeployPort(config: Config["deploy"], inventory: Inventory)
     deploy: async (name, sha, action, io) => {
       if (!config) return { ok: false, summary: missing.problem };
       const host = entry(name);
-      const d = host.deploy ?? { method: "nixos-rebuild" as const };
+      const d = host.deploy ?? { method: DEFAULT_DEPLOY_METHOD };
       return runDeploy({ host, sha, action, flakeDir: config.flake_dir, method: d.method, timeoutMs: config.timeout_minutes * 60_000,
         ...(d.flakeAttr ? { flakeAttr: d.flakeAttr } : {}), ...(d.flakeUrl ? { flakeUrl: d.flakeUrl } : {}), ...(d.privilegeFlag ? { privilegeFlag: d.privilegeFlag } : {}) }, io);
     },

@@ -1,4 +1,5 @@
 // The host actions commands may start as jobs, bound to the inventory.
+import type { PowerAction } from "../domain/power.ts";
 import type { JobIO, JobOutcome } from "./jobs/types.ts";
 import type { Inventory } from "./inventory.ts";
 import { powerHost, type PowerOptions } from "./power/power-host.ts";
@@ -7,7 +8,7 @@ import { wakeHost } from "./wol/wake-host.ts";
 // Host actions that run as jobs; each returns how it ended.
 export interface HostActions {
   wake(host: string, io: JobIO): Promise<JobOutcome>;
-  power(host: string, action: "poweroff" | "reboot", io: JobIO): Promise<JobOutcome>;
+  power(host: string, action: PowerAction, io: JobIO): Promise<JobOutcome>;
 }
 
 // HostActions over the real runners (SSH, UDP).

@@ -1,5 +1,7 @@
 // The host inventory as runners use it: names resolved to SSH targets with pinned keys, and selectors (host, @tag, a,b, all).
 import type { Config } from "../config/schema.ts";
+import type { DeployMethod, PrivilegeFlag } from "../domain/deploy.ts";
+import { parseSelector } from "../domain/names.ts";
 import { formatPublicKeyLine, readKnownHostsKey, type SshTarget } from "./ssh/index.ts";
 
 // One host with everything runners need; ssh is absent when the host has no SSH settings.
@@ -10,7 +12,7 @@ export interface HostEntry {
   ssh?: SshTarget & { sudo: boolean };
   mac?: string;
   wake?: { broadcast: string; port: number; relay?: string; timeoutSeconds: number };
-  deploy?: { method: "nixos-rebuild" | "nixos-rebuild-on-host" | "deploy-rs" | "colmena"; flakeAttr?: string; flakeUrl?: string; privilegeFlag?: "--use-remote-sudo" | "--sudo" | "--elevate=sudo" };
+  deploy?: { method: DeployMethod; flakeAttr?: string; flakeUrl?: string; privilegeFlag?: PrivilegeFlag };
 }
 
 // Hosts by name.
@@ -48,19 +50,20 @@ export async function resolveInventory(hosts: Config["hosts"]): Promise<{ invent
   return { inventory, problems };
 }
 
-// Turns what a user typed (misato, @k3s, a,b or all) into host names; anything that is not a known name or tag is refused.
+// Turns what a user typed (misato, @k3s, a,b or all) into host names; anything that is not a well-formed
+// selector, a known name or a tag is refused.
 export function selectHosts(inventory: Inventory, selector: string): { hosts: string[] } | { problem: string } {
-  if (selector === "all") return { hosts: [...inventory.keys()] };
-  if (selector.startsWith("@")) {
-    const tag = selector.slice(1);
-    const hosts = [...inventory.values()].filter((h) => h.tags.includes(tag)).map((h) => h.name);
-    return hosts.length > 0 ? { hosts } : { problem: `no host has the tag @${tag}` };
+  const selection = parseSelector(selector);
+  if ("problem" in selection) return selection;
+  if (selection.kind === "all") return { hosts: [...inventory.keys()] };
+  if (selection.kind === "tag") {
+    const hosts = [...inventory.values()].filter((h) => h.tags.includes(selection.tag)).map((h) => h.name);
+    return hosts.length > 0 ? { hosts } : { problem: `no host has the tag ${selector}` };
   }
-  const names = selector.split(",");
+  const names = selection.names;
   const unknown = names.filter((n) => !inventory.has(n));
   if (unknown.length > 0) {
-    const shown = unknown.map((n) => (/^[a-z0-9-]{1,63}$/.test(n) ? n : JSON.stringify(n.slice(0, 40)))).join(", ");
-    return { problem: `unknown host${unknown.length > 1 ? "s" : ""} ${shown}: use a name from !hosts, a @tag, or all` };
+    return { problem: `unknown host${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}: use a name from !hosts, a @tag, or all` };
   }
   return { hosts: [...new Set(names)] };
 }

@@ -1,13 +1,10 @@
 // The fixed command templates for each deploy method. Pure: the same plan always gives the same
 // argv, and nothing a user typed is ever more than one whole argument.
-import type { DeployAction, PrivilegeFlag } from "./types.ts";
-
-// A flake attribute (nixosConfigurations.<attr>, deploy.nodes.<attr>, colmena node).
-const ATTR_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,62}$/;
+import { FLAKE_ATTR_PATTERN, type DeployAction, type PrivilegeFlag } from "../../domain/deploy.ts";
 
 // Says why a flake attribute is refused, or undefined.
 export function checkFlakeAttr(attr: string): string | undefined {
-  return ATTR_PATTERN.test(attr) ? undefined : `flake attribute ${JSON.stringify(attr.slice(0, 70))} may contain only letters, digits, _ and -`;
+  return FLAKE_ATTR_PATTERN.test(attr) ? undefined : `flake attribute ${JSON.stringify(attr.slice(0, 70))} may contain only letters, digits, _ and -`;
 }
 
 // Says why a configured flake URL template is refused, or undefined. It must pin the commit through

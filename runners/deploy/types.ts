@@ -1,19 +1,10 @@
 // What a deploy is: which host, which exact commit, how (method) and what to do with it (action).
+import type { DeployAction, DeployMethod, PrivilegeFlag } from "../../domain/deploy.ts";
 import type { HostEntry } from "../inventory.ts";
 import type { JobOutcome } from "../jobs/types.ts";
 
-// How the flake reaches the host.
-export const DEPLOY_METHODS = ["nixos-rebuild", "nixos-rebuild-on-host", "deploy-rs", "colmena"] as const;
-export type DeployMethod = (typeof DEPLOY_METHODS)[number];
-
-// What the host does with the new generation; switch is the default.
-export const DEPLOY_ACTIONS = ["switch", "boot", "test", "dry-activate"] as const;
-export type DeployAction = (typeof DEPLOY_ACTIONS)[number];
-
-// nixos-rebuild's ways to become root on the target: --use-remote-sudo before 24.11, --sudo after,
-// --elevate=sudo in the newest nixos-rebuild-ng. None by default (deploying as root).
-export const PRIVILEGE_FLAGS = ["--use-remote-sudo", "--sudo", "--elevate=sudo"] as const;
-export type PrivilegeFlag = (typeof PRIVILEGE_FLAGS)[number];
+// Methods, actions and privilege flags are the shared vocabulary in domain/deploy.ts.
+export { DEPLOY_ACTIONS, DEPLOY_METHODS, PRIVILEGE_FLAGS, type DeployAction, type DeployMethod, type PrivilegeFlag } from "../../domain/deploy.ts";
 
 // Where a deploy is in its run; phases only move forward.
 export const DEPLOY_PHASES = ["checkout", "evaluating", "building", "copying", "activating"] as const;

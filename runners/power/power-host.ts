@@ -1,4 +1,5 @@
 // Shuts down or reboots a host over SSH, then watches it go down (and, for a reboot, come back).
+import type { PowerAction } from "../../domain/power.ts";
 import type { HostEntry } from "../inventory.ts";
 import type { JobIO, JobOutcome } from "../jobs/types.ts";
 import { runCommand, SYSTEM_CLOCK, waitForSshState, type SshTarget, type WaitClock } from "../ssh/index.ts";
@@ -28,7 +29,7 @@ async function waitForPower(target: SshTarget, want: "up" | "down", timeoutMs: n
 }
 
 // Runs `systemctl poweroff|reboot --no-block` (through sudo if configured) and reports each step.
-export async function powerHost(host: HostEntry, action: "poweroff" | "reboot", io: JobIO, options: PowerOptions = {}): Promise<JobOutcome> {
+export async function powerHost(host: HostEntry, action: PowerAction, io: JobIO, options: PowerOptions = {}): Promise<JobOutcome> {
   const target = host.ssh;
   if (!target) return { ok: false, summary: `${host.name} has no ssh settings` };
   const interval = options.pollIntervalMs ?? 2000;

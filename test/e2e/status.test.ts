@@ -98,9 +98,9 @@ describe("!status", () => {
   it("refuses unknown hosts, addresses and shell text, and runs nothing anywhere", async () => {
     const cases: [string, string][] = [
       ["!status nobody", "unknown host nobody: use a name from !hosts, a @tag, or all"],
-      ["!status 127.0.0.1", 'unknown host "127.0.0.1": use a name from !hosts, a @tag, or all'],
-      ["!status misato;reboot", 'unknown host "misato;reboot": use a name from !hosts, a @tag, or all'],
-      ["!status $(id)", 'unknown host "$(id)": use a name from !hosts, a @tag, or all'],
+      ["!status 127.0.0.1", "expected a host name from !hosts (lower-case letters, digits and dashes), a @tag, a,b or all. Usage: !status [host|@tag|a,b|all]"],
+      ["!status misato;reboot", "expected a host name from !hosts (lower-case letters, digits and dashes), a @tag, a,b or all. Usage: !status [host|@tag|a,b|all]"],
+      ["!status $(id)", "expected a host name from !hosts (lower-case letters, digits and dashes), a @tag, a,b or all. Usage: !status [host|@tag|a,b|all]"],
       ["!status misato reboot", "expected at most one argument. Usage: !status [host|@tag|a,b|all]"],
     ];
     for (const [text, message] of cases) expect((await ask(text)).body).toBe(message);

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { prepareCommand } from "../../../commands/dispatch.ts";
 import type { Output } from "../../../commands/types.ts";
+import type { Level } from "../../../domain/levels.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";
 import type { HostStatus, StatusPort } from "../../../runners/status/types.ts";
 import { makeContext } from "./make-context.ts";
+
+const SELECTOR_MESSAGE = "expected a host name from !hosts (lower-case letters, digits and dashes), a @tag, a,b or all";
+const DEPLOY_USAGE = "<host|@tag|a,b|all> [ref] [--dry-run|--boot|--test]";
 
 // A port that reports every host as unreachable and remembers whom it was asked about.
 function recordingPort(asked: string[][]): StatusPort {
@@ -15,8 +19,8 @@ function recordingPort(asked: string[][]): StatusPort {
   };
 }
 
-async function run(body: string, asked: string[][]): Promise<Output> {
-  const { ctx } = makeContext(1, { status: recordingPort(asked) });
+async function run(body: string, asked: string[][], level: Level = 1): Promise<Output> {
+  const { ctx } = makeContext(level, { status: recordingPort(asked) });
   const prepared = prepareCommand(body, ctx, () => {});
   if (prepared.decision === "ignored") throw new Error("ignored");
   return prepared.decision === "allowed" ? (await prepared.run()).output : prepared.output;
@@ -27,15 +31,27 @@ describe("!status", () => {
     const asked: string[][] = [];
     for (const [body, message] of [
       ["!status nobody", "unknown host nobody: use a name from !hosts, a @tag, or all"],
-      ["!status 10.0.0.11", 'unknown host "10.0.0.11": use a name from !hosts, a @tag, or all'],
-      ["!status misato;reboot", 'unknown host "misato;reboot": use a name from !hosts, a @tag, or all'],
-      ["!status $(id)", 'unknown host "$(id)": use a name from !hosts, a @tag, or all'],
+      ["!status 10.0.0.11", `${SELECTOR_MESSAGE}. Usage: !status [host|@tag|a,b|all]`],
+      ["!status misato;reboot", `${SELECTOR_MESSAGE}. Usage: !status [host|@tag|a,b|all]`],
+      ["!status $(id)", `${SELECTOR_MESSAGE}. Usage: !status [host|@tag|a,b|all]`],
+      ["!status ../etc", `${SELECTOR_MESSAGE}. Usage: !status [host|@tag|a,b|all]`],
+      ["!status @K3S", `${SELECTOR_MESSAGE}. Usage: !status [host|@tag|a,b|all]`],
+      ["!status misato,", `${SELECTOR_MESSAGE}. Usage: !status [host|@tag|a,b|all]`],
       ["!status @nope", "no host has the tag @nope"],
       ["!status misato reboot", "expected at most one argument. Usage: !status [host|@tag|a,b|all]"],
     ]) {
       const output = await run(body!, asked);
       expect(output).toEqual({ ok: false, blocks: [{ kind: "text", text: message }] });
     }
+    expect(asked).toEqual([]);
+  });
+
+  it("refuses a malformed selector with the same words as !deploy", async () => {
+    const asked: string[][] = [];
+    const status = await run("!status ../etc", asked, 3);
+    const deploy = await run("!deploy ../etc", asked, 3);
+    expect(status).toEqual({ ok: false, blocks: [{ kind: "text", text: `${SELECTOR_MESSAGE}. Usage: !status [host|@tag|a,b|all]` }] });
+    expect(deploy).toEqual({ ok: false, blocks: [{ kind: "text", text: `${SELECTOR_MESSAGE}. Usage: !deploy ${DEPLOY_USAGE}` }] });
     expect(asked).toEqual([]);
   });
 
