@@ -1,14 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../../config/load-config.ts";
+import { MINIMAL_YAML } from "./minimal-config.ts";
 
-const base = `
-matrix:
-  homeserver_url: http://127.0.0.1:8008
-  user_id: "@magi:localhost"
-  access_token_env: MAGI_TOKEN
-rooms:
-  "!room:localhost": {}
-hosts:
+const base = `${MINIMAL_YAML}hosts:
   misato:
     address: 10.0.0.11
     tags: [k3s, prod]

@@ -2,13 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { findClosestName } from "../../../config/find-closest-name.ts";
 import { parseConfig } from "../../../config/load-config.ts";
+import { MATRIX_YAML } from "./minimal-config.ts";
 
-const minimal = `
-matrix:
-  homeserver_url: http://127.0.0.1:8008
-  user_id: "@magi:localhost"
-  access_token_env: MAGI_TOKEN
-rooms:
+const minimal = `${MATRIX_YAML}rooms:
   "!abc":
     max_level: 4
 `;

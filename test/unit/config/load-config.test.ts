@@ -1,15 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadConfig, parseConfig } from "../../../config/load-config.ts";
+import { MINIMAL_YAML } from "./minimal-config.ts";
 
-const minimal = `
-matrix:
-  homeserver_url: http://127.0.0.1:8008
-  user_id: "@magi:localhost"
-  access_token_env: MAGI_TOKEN
-rooms:
-  "!room:localhost": {}
-`;
+const minimal = MINIMAL_YAML;
 
 describe("config validation", () => {
   it("accepts config.example.yaml and fills defaults", () => {
