@@ -28,6 +28,9 @@ const matrixSection = z.strictObject({
   message: "set exactly one of access_token_file or access_token_env",
 });
 
+// A room by ID or alias.
+const roomRef = z.string().regex(/^(![^\s:]+(:\S+)?|#[^:\s]+:\S+)$/, "expected a room ID (!abc:server, or !abc in room version 12) or alias (#ops:server)");
+
 const roomSection = z.strictObject({
   max_level: level.default(MAX_LEVEL),
   reply_msgtype: z.enum(["m.text", "m.notice"]).default("m.text"),
@@ -98,6 +101,20 @@ const jobsSection = z.strictObject({
   notify_after_seconds: z.number().min(0).max(24 * 3600).default(30),
 });
 
+// HTTP intake (alerts, health): off unless listen is set. Every route authenticates with a secret read from a file.
+const httpSection = z.strictObject({
+  listen: z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port, like 127.0.0.1:9187"),
+  credentials_file: z.string().min(1),
+  body_limit_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+});
+
+// One Alertmanager webhook route, POST /alertmanager/<name>: where its groups are posted, and who a critical alert mentions.
+const alertRoute = z.strictObject({
+  room: roomRef,
+  credentials_file: z.string().min(1),
+  mention: z.array(matrixUserId).default([]),
+});
+
 // A host name or @tag an approval rule applies to.
 const hostMatcher = z.string().regex(MATCHER_PATTERN, "expected a host name or @tag");
 
@@ -135,7 +152,7 @@ export const configSchema = z.strictObject({
   storage: z.strictObject({ path: z.string().default("magi.sqlite") }).default({ path: "magi.sqlite" }),
   log: z.strictObject({ level: z.enum(["trace", "debug", "info", "warn", "error"]).default("info") }).default({ level: "info" }),
   access: accessSection.default({ users: {}, patterns: [] }),
-  rooms: z.record(z.string().regex(/^(![^\s:]+(:\S+)?|#[^:\s]+:\S+)$/, "expected a room ID (!abc:server, or !abc in room version 12) or alias (#ops:server)"), roomSection),
+  rooms: z.record(roomRef, roomSection),
   admin_dms: z.boolean().default(false),
   intake: z.strictObject({
     max_command_age_seconds: z.number().int().min(1).default(120),
@@ -144,6 +161,8 @@ export const configSchema = z.strictObject({
   status: statusSection.default({ timeout_seconds: 10, concurrency: 16, disk_threshold_percent: 90, checks: [] }),
   deploy: deploySection.optional(),
   jobs: jobsSection.default({ concurrency: 4, confirm_minutes: 5, notify_after_seconds: 30 }),
+  http: httpSection.optional(),
+  alerts: z.strictObject({ routes: z.record(name, alertRoute).default({}) }).default({ routes: {} }),
   // Who must approve what, first matching rule first; see commands/policies.ts.
   approvals: z.array(approvalRule).default([]),
 }).superRefine(checkRuleHosts);

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 const ROOT = join(import.meta.dirname, "..", "..");
 // Lowest first. domain/ and config/ are the ground floor (vocabulary and validated settings);
 // runners/ do work on hosts; commands/ decide what to do; storage/ implements the ports the
-// layers below declare; bot/ wires everything to Matrix.
-const LAYERS = [["domain", "config"], ["runners"], ["commands"], ["storage"], ["bot"]] as const;
+// layers below declare; http/ takes requests in and hands them on through its ports; bot/ wires everything to Matrix.
+const LAYERS = [["domain", "config"], ["runners"], ["commands"], ["storage"], ["http"], ["bot"]] as const;
 const rankOf = (folder: string) => LAYERS.findIndex((layer) => (layer as readonly string[]).includes(folder));
 
 function listSources(dir: string): string[] {

@@ -1,0 +1,74 @@
+// Starts the HTTP intake when http.listen is configured: alert notifications are stored from the moment the database
+// is open (even while the homeserver is still out of reach), and posted once magi has synced.
+import type { MatrixClient } from "matrix-bot-sdk";
+import type Database from "better-sqlite3";
+import type { Logger } from "pino";
+import type { Config } from "../config/schema.ts";
+import type { GroupState } from "../http/alert-group.ts";
+import { readSecret } from "../http/check-credentials.ts";
+import { createHttpServer, type SecuredAlertRoute } from "../http/create-server.ts";
+import { parseListen } from "../http/parse-listen.ts";
+import { createAlertStore } from "../storage/alert-store.ts";
+import { createAlertPoster } from "./alert-poster.ts";
+import { createAlertSink, type AlertView } from "./alert-sink.ts";
+import type { ReplyMsgtype } from "./build-reply.ts";
+import { startAlertPosting } from "./post-alerts.ts";
+
+// The running intake: attach() starts posting once the client has synced.
+export interface HttpIntake {
+  url: string;
+  attach(client: MatrixClient, msgtypeFor: (roomId: string) => ReplyMsgtype): void;
+  stop(): Promise<void>;
+}
+
+// Resolves configured rooms (an alias once) and joins them; undefined while a room can't be resolved yet.
+function createRoomResolver(client: MatrixClient, log: Logger) {
+  const known = new Map<string, string>();
+  return async (room: string): Promise<string | undefined> => {
+    const cached = known.get(room);
+    if (cached) return cached;
+    try {
+      const roomId = await client.joinRoom(room);
+      known.set(room, roomId);
+      return roomId;
+    } catch (error) {
+      log.warn({ room, err: (error as Error).message }, "cannot join an alert route's room yet; its alerts wait");
+      return undefined;
+    }
+  };
+}
+
+// Listens on http.listen, or returns undefined when it is not set.
+export async function startHttpIntake(config: Config, db: Database.Database, log: Logger): Promise<HttpIntake | undefined> {
+  const http = config.http;
+  const routeNames = Object.keys(config.alerts.routes);
+  if (!http) {
+    if (routeNames.length > 0) log.warn({ routes: routeNames }, "alerts.routes is set but http.listen is not, so no alerts can arrive");
+    return undefined;
+  }
+  const routes = new Map<string, SecuredAlertRoute>(Object.entries(config.alerts.routes).map(([name, r]) => [
+    name, { name, room: r.room, mention: r.mention, secret: readSecret(r.credentials_file, `alerts.routes.${name}.credentials_file`) },
+  ]));
+  const store = createAlertStore<GroupState, AlertView>(db);
+  let synced = false;
+  let posting: ReturnType<typeof startAlertPosting> | undefined;
+  const server = createHttpServer({
+    bodyLimit: http.body_limit_bytes, healthSecret: readSecret(http.credentials_file, "http.credentials_file"), routes, log,
+    alerts: createAlertSink(store, () => posting?.nudge()),
+    health: { check: () => (!db.open ? { ok: false, reason: "database closed" } : synced ? { ok: true } : { ok: false, reason: "not synced with the homeserver yet" }) },
+  });
+  const url = await server.listen(parseListen(http.listen));
+  log.info({ url, routes: routeNames.map((n) => `${url}/alertmanager/${n}`) }, "HTTP intake listening");
+  return {
+    url,
+    attach: (client, msgtypeFor) => {
+      synced = true;
+      posting = startAlertPosting({ store, poster: createAlertPoster(client, log, msgtypeFor), resolveRoom: createRoomResolver(client, log), log });
+    },
+    stop: async () => {
+      synced = false;
+      await server.close();
+      await posting?.stop();
+    },
+  };
+}
