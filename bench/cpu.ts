@@ -49,6 +49,11 @@ export function readLoadAverage(): string {
   return readFileSync("/proc/loadavg", "utf8").split(" ")[0]!;
 }
 
+// The 1, 5 and 15-minute load averages, as /proc/loadavg shows them, for the record next to the figures.
+export function readLoadAverages(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+}
+
 // Peak resident set of a process, from the kernel's high-water mark.
 export function readPeakRss(pid: number): string {
   const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
