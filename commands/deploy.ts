@@ -4,6 +4,7 @@ import { deployArgs, type DeployArgs } from "./deploy-args.ts";
 import { describeJob } from "./job-view.ts";
 import { describeLock } from "./lock-view.ts";
 import { defineCommand, fail, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
+import { LEVELS } from "../domain/levels.ts";
 
 // Hosts to deploy, or why not: unknown names, locks.
 function pickHosts(ctx: CommandContext, args: DeployArgs): string[] | string {
@@ -26,8 +27,8 @@ export const deployCommand = defineCommand({
   aliases: [],
   summary: "rebuild hosts from the team's flake at one exact commit (approval where policy says so); --dry-run needs only level 2",
   usage: "deploy <host|@tag|a,b|all> [ref] [--dry-run|--boot|--test]",
-  minLevel: 2,
-  levelFor: (args) => (args.action === "dry-activate" ? 2 : 3),
+  minLevel: LEVELS.contributor,
+  levelFor: (args) => (args.action === "dry-activate" ? LEVELS.contributor : LEVELS.deployer),
   args: deployArgs,
   approval: async (ctx, args): Promise<ApprovalNeed | string | null> => {
     if (args.action === "dry-activate") return null;

@@ -1,6 +1,7 @@
 // !generations <host>: the host's NixOS generations with dates and revisions, newest first.
 import { findHost, oneHostArgs } from "./host-arg.ts";
 import { defineCommand, fail, ok } from "./types.ts";
+import { LEVELS } from "../domain/levels.ts";
 
 // Lists generations, read on the host itself (nixos-rebuild list-generations --json).
 export const generationsCommand = defineCommand({
@@ -8,7 +9,7 @@ export const generationsCommand = defineCommand({
   aliases: ["gens"],
   summary: "list a host's NixOS generations with dates and revisions",
   usage: "generations <host>",
-  minLevel: 1,
+  minLevel: LEVELS.communication,
   args: oneHostArgs,
   run: async (ctx, name) => {
     const host = findHost(ctx.inventory, name);

@@ -3,9 +3,9 @@ import { z } from "zod";
 import { checkAccess } from "./access.ts";
 import { optionalArg } from "./args.ts";
 import { capEcho } from "./echo.ts";
-import { describeLevel } from "../domain/levels.ts";
 import { findCommand } from "./find-command.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
+import { describeLevel, LEVELS } from "../domain/levels.ts";
 
 const commandName = z.string().regex(/^!?[a-z][a-z0-9_-]*$/i, "expected a command name").transform((s) => s.replace(/^!/, "").toLowerCase());
 
@@ -15,7 +15,7 @@ export const helpCommand = defineCommand({
   aliases: ["h"],
   summary: "list the commands you may run, or show one command's usage",
   usage: "help [command]",
-  minLevel: 0,
+  minLevel: LEVELS.unknown,
   args: optionalArg(commandName),
   run: (ctx, name) => {
     const p = ctx.prefix;

@@ -1,6 +1,7 @@
 // !hosts: the inventory from config.
 import { noArgs } from "./args.ts";
 import { defineCommand, ok, text } from "./types.ts";
+import { LEVELS } from "../domain/levels.ts";
 
 // Lists every configured host with its address and tags.
 export const hostsCommand = defineCommand({
@@ -8,7 +9,7 @@ export const hostsCommand = defineCommand({
   aliases: [],
   summary: "list the hosts magi knows, with address and tags",
   usage: "hosts",
-  minLevel: 1,
+  minLevel: LEVELS.communication,
   args: noArgs,
   run: (ctx) => {
     const hosts = [...ctx.inventory.values()];

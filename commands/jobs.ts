@@ -2,6 +2,7 @@
 import { noArgs } from "./args.ts";
 import { describeJobRow } from "./job-view.ts";
 import { defineCommand, ok, text } from "./types.ts";
+import { LEVELS } from "../domain/levels.ts";
 
 // Lists running and queued jobs, then the most recent others.
 export const jobsCommand = defineCommand({
@@ -9,7 +10,7 @@ export const jobsCommand = defineCommand({
   aliases: [],
   summary: "list running, queued and recent jobs",
   usage: "jobs",
-  minLevel: 1,
+  minLevel: LEVELS.communication,
   args: noArgs,
   run: (ctx) => {
     const jobs = ctx.jobs.list(15);

@@ -2,6 +2,7 @@
 import { noArgs } from "./args.ts";
 import { describeLocks } from "./lock-view.ts";
 import { defineCommand, ok } from "./types.ts";
+import { LEVELS } from "../domain/levels.ts";
 
 // Lists every held host lock.
 export const locksCommand = defineCommand({
@@ -9,7 +10,7 @@ export const locksCommand = defineCommand({
   aliases: [],
   summary: "list locked hosts: who holds them, since when and why",
   usage: "locks",
-  minLevel: 1,
+  minLevel: LEVELS.communication,
   args: noArgs,
   run: (ctx) => ok(...describeLocks(ctx.locks.list())),
 });

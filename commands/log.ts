@@ -2,6 +2,7 @@
 import { describeJobLine } from "./job-view.ts";
 import { jobIdArgs } from "./job-id.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
+import { LEVELS } from "../domain/levels.ts";
 
 // Uploads the job's full log, byte for byte as stored.
 export const logCommand = defineCommand({
@@ -9,7 +10,7 @@ export const logCommand = defineCommand({
   aliases: [],
   summary: "upload a job's full log as a text file",
   usage: "log <job id>",
-  minLevel: 2,
+  minLevel: LEVELS.contributor,
   args: jobIdArgs,
   run: (ctx, id) => {
     const job = ctx.jobs.get(id);

@@ -1,6 +1,7 @@
 // !ping: is magi alive and listening here?
 import { noArgs } from "./args.ts";
 import { defineCommand, ok, text } from "./types.ts";
+import { LEVELS } from "../domain/levels.ts";
 
 // Answers pong.
 export const pingCommand = defineCommand({
@@ -8,7 +9,7 @@ export const pingCommand = defineCommand({
   aliases: [],
   summary: "check that magi is listening",
   usage: "ping",
-  minLevel: 1,
+  minLevel: LEVELS.communication,
   args: noArgs,
   run: () => ok(text("pong")),
 });

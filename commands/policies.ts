@@ -5,6 +5,8 @@
 // above a strict @prod one: adding a harmless host to a request must never make it easier to run.
 import type { ApprovalPolicy } from "./approval-policy.ts";
 import type { ApprovalRuleConfig } from "../config/schema.ts";
+import { LEVELS } from "../domain/levels.ts";
+import { TAG_MARK } from "../domain/names.ts";
 
 // Finds the approval policy for a command on some hosts; undefined means it runs without asking.
 export type PolicyLookup = (command: string, hosts: string[]) => ApprovalPolicy | undefined;
@@ -15,8 +17,8 @@ export type TagsOf = (host: string) => readonly string[] | undefined;
 // Built-in policies, used when no rule matches: powering a host off or rebooting it needs the requester's own ✅,
 // and a deploy (not a dry run) needs a second deployer, so safety is the default and a rule must relax it.
 export function defaultPolicies(confirmMs: number): Record<string, ApprovalPolicy> {
-  const confirm: ApprovalPolicy = { approvals: 1, minLevel: 4, self: "only", expiresMs: confirmMs };
-  const secondPerson: ApprovalPolicy = { approvals: 1, minLevel: 3, self: "forbidden", expiresMs: 15 * 60_000 };
+  const confirm: ApprovalPolicy = { approvals: 1, minLevel: LEVELS.admin, self: "only", expiresMs: confirmMs };
+  const secondPerson: ApprovalPolicy = { approvals: 1, minLevel: LEVELS.deployer, self: "forbidden", expiresMs: 15 * 60_000 };
   return { shutdown: confirm, reboot: confirm, deploy: secondPerson };
 }
 
@@ -32,7 +34,7 @@ function matchesHost(rule: ApprovalRuleConfig, host: string | undefined, tagsOf:
   if (!rule.hosts) return true;
   if (host === undefined) return false;
   const tags = tagsOf(host) ?? [];
-  return rule.hosts.some((m) => (m.startsWith("@") ? tags.includes(m.slice(1)) : m === host));
+  return rule.hosts.some((m) => (m.startsWith(TAG_MARK) ? tags.includes(m.slice(TAG_MARK.length)) : m === host));
 }
 
 // Orders policies by strictness: needing someone other than the requester first, then more approvals, a higher level, a shorter window.

@@ -2,6 +2,7 @@
 import { noArgs } from "./args.ts";
 import { describeLevel } from "../domain/levels.ts";
 import { defineCommand, ok, text } from "./types.ts";
+import { LEVELS } from "../domain/levels.ts";
 
 // Shows the caller's Matrix ID and level in this room.
 export const whoamiCommand = defineCommand({
@@ -9,7 +10,7 @@ export const whoamiCommand = defineCommand({
   aliases: [],
   summary: "show your Matrix ID and access level as magi sees them",
   usage: "whoami",
-  minLevel: 0,
+  minLevel: LEVELS.unknown,
   args: noArgs,
   run: (ctx) => ok(text(`You are ${ctx.caller.userId}, level ${describeLevel(ctx.caller.level)} in this room.`)),
 });
