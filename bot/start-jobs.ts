@@ -3,7 +3,11 @@ import type Database from "better-sqlite3";
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { describeJob } from "../commands/job-view.ts";
+import { watchOrphan } from "../runners/deploy/watch-orphan.ts";
 import { createJobQueue } from "../runners/jobs/job-queue.ts";
+import type { TrackedProcess } from "../runners/jobs/tracked-process.ts";
+import { listGroupMembers } from "../runners/proc/process-identity.ts";
+import { createJobProcessStore } from "../storage/job-process-store.ts";
 import { createJobStore } from "../storage/job-store.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 import { createEditPort } from "./edit-port.ts";
@@ -18,6 +22,16 @@ export interface StartJobsOptions {
   notifyAfterMs: number;
   msgtypeFor(roomId: string): ReplyMsgtype;
   onFinished?: (job: JobRecord) => void;
+  // How often to look whether a deploy process that outlived a restart has ended.
+  orphanPollMs?: number;
+}
+
+// Splits the processes running jobs left behind into those still running on this machine and those gone.
+// Remote ones (host set) cannot be checked yet and count as gone, as before processes were recorded.
+function sortOrphans(running: { jobId: number; process: TrackedProcess }[]) {
+  const alive = running.filter((r) => r.process.host === null && listGroupMembers(r.process).length > 0);
+  const gone = running.filter((r) => !alive.includes(r));
+  return { alive, gone: new Map(gone.map((r) => [r.jobId, r.process])) };
 }
 
 // Creates the queue and progress reporter; interrupted jobs are reported to their requesters.
@@ -26,8 +40,20 @@ export function startJobs(db: Database.Database, client: MatrixClient, log: Logg
   const edits = createEditPort(client, log, opts.msgtypeFor);
   const notifier = createJobNotifier({ client, log, msgtypeFor: opts.msgtypeFor, prefix: opts.prefix, notifyAfterMs: opts.notifyAfterMs });
   const progress = createJobProgress({ edits, store, log, notify: notifier.notifyEnd, ...(opts.onFinished ? { onFinished: opts.onFinished } : {}) });
-  const interrupted = store.interruptUnfinished(Date.now());
-  const queue = createJobQueue({ store, concurrency: opts.concurrency, listener: progress.listener });
+  const processes = createJobProcessStore(db);
+  const orphans = sortOrphans(processes.listRunning());
+  const interrupted = db.transaction(() => {
+    for (const [jobId, p] of orphans.gone) store.update(jobId, { summary: `its ${p.name} (pid ${p.pid}) had ended before magi restarted; its result is unknown — check ${opts.prefix}generations ${store.get(jobId)!.host}` });
+    return store.interruptUnfinished(Date.now(), new Set(orphans.alive.map((o) => o.jobId)));
+  })();
+  const queue = createJobQueue({ store, concurrency: opts.concurrency, listener: progress.listener, recordProcess: processes.record });
+  // Adopted before any command can arrive, so the host stays locked while the old process runs.
+  const adopted = orphans.alive.map(({ jobId, process }) => {
+    const job = store.get(jobId)!;
+    queue.adopt(job, watchOrphan(process, { host: job.host, prefix: opts.prefix, ...(opts.orphanPollMs ? { pollMs: opts.orphanPollMs } : {}) }));
+    if (job.messageEventId) progress.attach(job.id, job.roomId, job.messageEventId);
+    return { job, process };
+  });
   const reportInterrupted = async () => {
     for (const job of interrupted) {
       log.warn({ jobId: job.id, host: job.host, command: job.command }, "job was interrupted by a restart; not re-running it");
@@ -38,6 +64,10 @@ export function startJobs(db: Database.Database, client: MatrixClient, log: Logg
         log.warn({ jobId: job.id, err: (error as Error).message }, "could not mark the interrupted job's message");
       }
       await notifier.send(job, text);
+    }
+    for (const { job, process } of adopted) {
+      log.warn({ jobId: job.id, host: job.host, pid: process.pid }, "a deploy process outlived magi's restart; waiting for it to end");
+      await notifier.send(job, `job ${job.id} (${job.command} ${job.host}): magi restarted while this deploy was running; ${process.name} (pid ${process.pid}) is still running on magi's machine — magi is waiting for it to end, and ${job.host} stays locked until then.`);
     }
   };
   return { store, edits, progress, queue, reportInterrupted };

@@ -1,6 +1,7 @@
 // How a job reads in the room: its live progress message, its final result, and its row in !jobs.
 import { formatUtcTime } from "../domain/format-utc.ts";
 import { formatDuration } from "../runners/jobs/format-duration.ts";
+import { isOrphanPhase } from "../runners/jobs/tracked-process.ts";
 import type { JobRecord } from "../runners/jobs/types.ts";
 import type { Block } from "./types.ts";
 
@@ -10,6 +11,9 @@ const STATE_WORDS: Record<JobRecord["state"], string> = {
   cancelled: "cancelled", timed_out: "timed out", interrupted: "interrupted",
 };
 
+// "running (phase)"; a process that outlived a restart shows as what it is, not as magi's own run.
+const describeRunning = (phase: string | null) => (isOrphanPhase(phase) ? phase : phase ? `running (${phase})` : "running");
+
 // One line naming the job and its state, with phase or result.
 export function describeJobLine(job: JobRecord, now: number, waitingBehind?: number | null): string {
   const head = `job ${job.id} · ${job.command} ${job.host}`;
@@ -18,7 +22,7 @@ export function describeJobLine(job: JobRecord, now: number, waitingBehind?: num
     case "queued":
       return `${head} · queued${waitingBehind ? `, waiting behind job ${waitingBehind} on ${job.host}` : ""}`;
     case "running":
-      return `${head} · running${job.phase ? ` (${job.phase})` : ""} · ${took}`;
+      return `${head} · ${describeRunning(job.phase)} · ${took}`;
     default: {
       const exit = job.exitCode !== null ? `, exit code ${job.exitCode}` : "";
       return `${head} · ${STATE_WORDS[job.state]}${took ? ` after ${took}` : ""}${exit}${job.summary ? `: ${job.summary}` : ""}`;
@@ -38,6 +42,6 @@ export function describeJob(job: JobRecord, lastLines: readonly string[], now: n
 export function describeJobRow(job: JobRecord, now: number): string[] {
   const started = job.startedAt ? formatUtcTime(job.startedAt) : "";
   const took = job.startedAt ? formatDuration((job.finishedAt ?? now) - job.startedAt) : "";
-  const state = job.state === "running" && job.phase ? `running (${job.phase})` : STATE_WORDS[job.state];
+  const state = job.state === "running" ? describeRunning(job.phase) : STATE_WORDS[job.state];
   return [String(job.id), `${job.command} ${job.host}`, job.requester, state, started, took];
 }

@@ -55,7 +55,7 @@ export function createJobStore(db: Database.Database): JobStore {
       seqs.set(id, seq + 1);
     },
     readLog: (id) => (get(id) ? readLog.all(id).map((r) => r.text).join("") : undefined),
-    interruptUnfinished: (now) =>
-      db.transaction(() => unfinished.all().map((row) => update(row.id, { state: "interrupted" as JobState, finishedAt: now })))(),
+    interruptUnfinished: (now, keep) =>
+      db.transaction(() => unfinished.all().filter((row) => !keep?.has(row.id)).map((row) => update(row.id, { state: "interrupted" as JobState, finishedAt: now })))(),
   };
 }

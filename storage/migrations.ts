@@ -114,4 +114,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE approvals ADD COLUMN acted_at INTEGER;
   UPDATE approvals SET acted_at = decided_at WHERE state = 'approved';
   `,
+  `
+  ALTER TABLE jobs ADD COLUMN proc_boot_id TEXT;
+  ALTER TABLE jobs ADD COLUMN proc_pid INTEGER;
+  ALTER TABLE jobs ADD COLUMN proc_pgid INTEGER;
+  ALTER TABLE jobs ADD COLUMN proc_start_ticks INTEGER;
+  ALTER TABLE jobs ADD COLUMN proc_name TEXT;
+  ALTER TABLE jobs ADD COLUMN proc_host TEXT;
+  `,
 ];

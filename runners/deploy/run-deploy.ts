@@ -1,6 +1,8 @@
 // Runs one deploy as a job's work: checks out the commit, runs the method's tool locally or on the
 // host, streams its output, follows its phases, and reports the generation before and after.
+import { basename } from "node:path";
 import type { JobIO } from "../jobs/types.ts";
+import { readProcessIdentity } from "../proc/process-identity.ts";
 import { runCommand, type CommandResult, type SshPool } from "../ssh/index.ts";
 import { explainExit, type ExitFacts } from "./explain-exit.ts";
 import { createPhaseTracker } from "./parse-phase.ts";
@@ -32,6 +34,12 @@ export function fromRemoteResult(result: CommandResult): Ended {
   return base;
 }
 
+// Records the local tool's process in the job, so a magi that died and restarted finds it again.
+function trackLocal(pid: number, argv: readonly string[], io: JobIO): void {
+  const identity = readProcessIdentity(pid);
+  if (identity) io.track?.({ ...identity, name: basename(argv[0] ?? "deploy"), host: null });
+}
+
 // Runs the invocation, sending each line to onLine.
 async function execute(invocation: Invocation, plan: DeployPlan, io: JobIO, opts: DeployRunOptions, onLine: (line: string) => void): Promise<Ended> {
   const timeoutMs = plan.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -44,6 +52,7 @@ async function execute(invocation: Invocation, plan: DeployPlan, io: JobIO, opts
     signal: io.signal,
     env: invocation.env,
     onLine,
+    onSpawn: (pid) => trackLocal(pid, invocation.argv, io),
     ...(invocation.cwd ? { cwd: invocation.cwd } : {}),
     ...(opts.killGraceMs !== undefined ? { killGraceMs: opts.killGraceMs } : {}),
   });

@@ -12,6 +12,8 @@ export interface LocalRunOptions {
   // Wait between SIGTERM and SIGKILL to the group.
   killGraceMs?: number;
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
+  // Called with the leader's pid as soon as it runs, before any output is read.
+  onSpawn?: (pid: number) => void;
 }
 
 // How the process ended, shaped like the SSH runner's result.
@@ -56,6 +58,7 @@ export async function runLocal(argv: readonly string[], opts: LocalRunOptions): 
     buffer: false,
     stdin: "ignore",
   });
+  if (subprocess.pid !== undefined) opts.onSpawn?.(subprocess.pid);
   const stopGroup = (reason: "timeout" | "canceled") => {
     if (why) return;
     why = reason;

@@ -1,6 +1,7 @@
 // Runs jobs: one mutating job per host at a time, a global concurrency limit, timeouts and cancellation, every change stored first.
 import type { JobStore } from "./types.ts";
 import type { JobListener } from "./job-events.ts";
+import type { TrackedProcess } from "./tracked-process.ts";
 import { TERMINAL_STATES, type JobOutcome, type JobRecord, type JobRequest, type JobsPort, type JobState } from "./types.ts";
 
 interface Pending {
@@ -16,16 +17,29 @@ export interface JobQueueOptions {
   concurrency: number;
   listener: JobListener;
   now?: () => number;
+  // Stores the process a job's work runs as (see JobIO.track).
+  recordProcess?: (jobId: number, process: TrackedProcess) => void;
 }
+
+// setTimeout's longest delay: an adopted job has no deadline of its own.
+const NO_DEADLINE_MS = 2 ** 31 - 1;
 
 function finalState(pending: Pending, outcome: JobOutcome): JobState {
   if (pending.stop === "cancel" || outcome.cancelled) return "cancelled";
   if (pending.stop === "timeout" || outcome.timedOut) return "timed_out";
+  if (outcome.interrupted) return "interrupted";
   return outcome.ok ? "succeeded" : "failed";
 }
 
-// Creates the queue; it is the JobsPort commands use, plus drain for shutdown.
-export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): Promise<void> } {
+// The queue as the bot holds it: the JobsPort commands use, and drain for shutdown.
+export interface JobQueue extends JobsPort {
+  // Runs work for a job a previous run of magi left running, keeping its row (and its host locked) until the work ends.
+  adopt(job: JobRecord, work: JobRequest["work"]): void;
+  drain(): Promise<void>;
+}
+
+// Creates the queue.
+export function createJobQueue(options: JobQueueOptions): JobQueue {
   const { store, listener } = options;
   const now = options.now ?? Date.now;
   const queued: Pending[] = [];
@@ -58,10 +72,10 @@ export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): 
     }
   }
 
-  function start(pending: Pending): void {
+  function start(pending: Pending, adopted = false): void {
     const { request, controller } = pending;
     if (request.mutating) lockedHosts.set(request.host, pending.id);
-    let job = store.update(pending.id, { state: "running", startedAt: now() });
+    let job = adopted ? store.get(pending.id)! : store.update(pending.id, { state: "running", startedAt: now() });
     emit(job);
     const timer = setTimeout(() => {
       pending.stop ??= "timeout";
@@ -77,6 +91,7 @@ export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): 
         job = store.update(pending.id, { phase: name });
         emit(job);
       },
+      track: (process: TrackedProcess) => options.recordProcess?.(pending.id, process),
     };
     const done = request
       .work(io)
@@ -130,6 +145,10 @@ export function createJobQueue(options: JobQueueOptions): JobsPort & { drain(): 
       const job = store.get(id);
       if (!job || TERMINAL_STATES.includes(job.state)) return Promise.resolve(job!);
       return new Promise((resolve) => waiters.set(id, [...(waiters.get(id) ?? []), resolve]));
+    },
+    adopt: (job, work) => {
+      const request: JobRequest = { command: job.command, host: job.host, requester: job.requester, roomId: job.roomId, mutating: job.mutating, timeoutMs: NO_DEADLINE_MS, work };
+      start({ id: job.id, request, controller: new AbortController() }, true);
     },
     drain: async () => void (await Promise.allSettled([...running.values()].map((r) => r.done))),
   };

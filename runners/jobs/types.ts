@@ -1,4 +1,5 @@
 // The job model every host action goes through: what a job is, what its work gets, and what it reports.
+import type { TrackedProcess } from "./tracked-process.ts";
 
 // Where a job is in its life. Terminal states never change again.
 export type JobState = "queued" | "running" | "succeeded" | "failed" | "cancelled" | "timed_out" | "interrupted";
@@ -11,6 +12,8 @@ export interface JobIO {
   signal: AbortSignal;
   log(line: string): void;
   phase(name: string): void;
+  // Records the process doing the work (right after it is spawned), so a restart can find it again.
+  track?(process: TrackedProcess): void;
 }
 
 // How the work ended, in words for the room.
@@ -20,6 +23,8 @@ export interface JobOutcome {
   exitCode?: number | null;
   timedOut?: boolean;
   cancelled?: boolean;
+  // The work's result cannot be known (a process that outlived magi's restart ended unseen).
+  interrupted?: boolean;
 }
 
 // The work itself; it must honour io.signal and never throw for expected failures.
@@ -80,6 +85,6 @@ export interface JobStore {
   list(limit: number): JobRecord[];
   appendLog(id: number, text: string): void;
   readLog(id: number): string | undefined;
-  // Marks every queued or running job interrupted (after a crash or restart) and returns them.
-  interruptUnfinished(now: number): JobRecord[];
+  // Marks every queued or running job interrupted (after a crash or restart), except those in keep, and returns them.
+  interruptUnfinished(now: number, keep?: ReadonlySet<number>): JobRecord[];
 }
