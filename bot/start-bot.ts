@@ -34,6 +34,7 @@ import { createRoomDirectory } from "./room-directory.ts";
 import { startSendQueue } from "./send-event.ts";
 import { routeSdkLogs } from "./sdk-logging.ts";
 import { createSqliteStorageProvider } from "./sqlite-storage-provider.ts";
+import { startHttpIntake } from "./start-http.ts";
 import { startJobs } from "./start-jobs.ts";
 import { waitForHomeserver } from "./wait-for-homeserver.ts";
 
@@ -55,6 +56,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   problems.push(...checkRuleCommands(config.approvals, COMMANDS));
   if (problems.length > 0) throw new Error(problems.join("; "));
   const db = openDatabase(config.storage.path, log);
+  // Alerts are accepted (stored) from here on, even while the homeserver is unreachable; they are posted after the first sync.
+  const http = await startHttpIntake(config, db, log);
   const storage = createSqliteStorageProvider(createKvStore(db));
   const audit = createAuditLog(db);
   const processed = createProcessedEvents(db);
@@ -118,12 +121,14 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   client.onAwaited("room.event", intake.handleRoomEvent);
   client.onAwaited("room.invite", onInvite);
   await client.start(SYNC_FILTER);
+  http?.attach(client, msgtypeFor);
   await jobs.reportInterrupted();
   const sweeper = setInterval(() => void approvals.sweep().catch((e: Error) => log.warn({ err: e.message }, "approval sweep failed")), 5000);
   log.info({ userId, rooms: rooms.roomIds(), hosts: [...inventory.keys()] }, "magi is ready");
   return {
     userId,
     stop: async () => {
+      await http?.stop();
       clearInterval(sweeper);
       client.stop();
       await intake.drain();

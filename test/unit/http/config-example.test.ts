@@ -1,0 +1,26 @@
+// The commented-out http and alerts sections of config.example.yaml are valid once uncommented. Run alone:
+// npx vitest run test/unit/http/config-example.test.ts
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { parse, stringify } from "yaml";
+import { configSchema } from "../../../config/schema.ts";
+
+describe("config.example.yaml's HTTP intake sections", () => {
+  it("validate when uncommented, with every key of http and alerts.routes shown", () => {
+    const text = readFileSync("config.example.yaml", "utf8");
+    const uncommented = text.split("\n").filter((l) => /^# (http|alerts):|^# {3}/.test(l)).map((l) => l.slice(2)).join("\n");
+    const example = parse(uncommented) as { http: object; alerts: { routes: Record<string, object> } };
+    expect(Object.keys(example.http).sort()).toEqual(["body_limit_bytes", "credentials_file", "listen"]);
+    expect(Object.keys(example.alerts.routes.ops!).sort()).toEqual(["credentials_file", "mention", "room"]);
+    const base = parse(text) as Record<string, unknown>;
+    const result = configSchema.safeParse(parse(stringify({ ...base, ...example })));
+    expect(result.error?.issues ?? []).toEqual([]);
+    expect(result.data?.http?.listen).toBe("127.0.0.1:9187");
+  });
+
+  it("refuses a listen address without a port, naming the key", () => {
+    const base = parse(readFileSync("config.example.yaml", "utf8")) as Record<string, unknown>;
+    const result = configSchema.safeParse({ ...base, http: { listen: "127.0.0.1", credentials_file: "/x" } });
+    expect(result.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual(["http.listen: expected host:port, like 127.0.0.1:9187"]);
+  });
+});
