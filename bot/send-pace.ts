@@ -2,8 +2,8 @@
 // Synapse's limiter is a leaky bucket: a burst passes, then one message per 1/rate. Waiting only for retry_after_ms
 // after each refusal costs two PUTs per message; spacing sends by the learned interval costs about one.
 
-// Extra wait over what the homeserver says: it rounds retry_after_ms down and counts a send when it arrives.
-const MARGIN_MS = 25;
+// Extra wait over what the homeserver says: it rounds retry_after_ms down, and a request reaches it a little after it starts.
+const MARGIN_MS = 50;
 // After this long without a send the bucket has (partly) refilled, so magi stops spacing and uses the burst again.
 const FORGET_AFTER_MS = 30_000;
 
@@ -11,9 +11,10 @@ const FORGET_AFTER_MS = 30_000;
 export interface SendPace {
   // How long to wait before the next send.
   waitMs(now: number): number;
-  sent(now: number): void;
-  // The homeserver refused a send with 429 and asked for retryAfterMs.
-  limited(now: number, retryAfterMs: number): void;
+  // A send that started at startedAt was accepted.
+  sent(startedAt: number): void;
+  // A send that started at startedAt was refused with 429; the homeserver asked for retryAfterMs from then.
+  limited(startedAt: number, retryAfterMs: number): void;
   intervalMs(): number;
 }
 
@@ -27,14 +28,14 @@ export function createSendPace(): SendPace {
       if (now - lastSentAt > Math.max(FORGET_AFTER_MS, interval * 2)) interval = 0;
       return Math.max(0, notBefore - now, lastSentAt + interval - now);
     },
-    sent: (now) => {
-      lastSentAt = now;
+    sent: (startedAt) => {
+      lastSentAt = startedAt;
     },
-    limited: (now, retryAfterMs) => {
-      const allowedAt = now + retryAfterMs + MARGIN_MS;
+    limited: (startedAt, retryAfterMs) => {
+      const allowedAt = startedAt + retryAfterMs + MARGIN_MS;
       notBefore = Math.max(notBefore, allowedAt);
       // The gap the homeserver wants between the last accepted send and the next one.
-      if (now - lastSentAt < FORGET_AFTER_MS) interval = Math.max(interval, allowedAt - lastSentAt);
+      if (startedAt - lastSentAt < FORGET_AFTER_MS) interval = Math.max(interval, allowedAt - lastSentAt);
     },
     intervalMs: () => interval,
   };

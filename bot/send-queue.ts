@@ -97,9 +97,11 @@ export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: 
     deps.store.countAttempt(row.id);
     stats.puts++;
     inFlight = row.id;
+    // The homeserver counts a send when the request arrives, so pacing runs on request start times.
+    const startedAt = now();
     try {
       const eventId = await deps.put(row.roomId, row.eventType, row.txnId, content);
-      pace.sent(now());
+      pace.sent(startedAt);
       backoff = FIRST_BACKOFF_MS;
       deps.store.markSent(row.id, eventId, now());
       stats.sent++;
@@ -111,7 +113,7 @@ export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: 
       if (err.errcode === "M_LIMIT_EXCEEDED" || err.statusCode === 429) {
         stats.rateLimited++;
         const waitMs = verdict.waitMs ?? DEFAULT_RETRY_AFTER_MS;
-        pace.limited(now(), waitMs);
+        pace.limited(startedAt, waitMs);
         deps.log.info({ outboxId: row.id, waitMs, intervalMs: pace.intervalMs(), queued: pending.length, ...stats }, "homeserver rate limit: the send queue waits");
       } else if (isTooLarge(error) && !row.txnId.endsWith("-short")) {
         // Dropping it would leave a command unanswered; a short note (once, under its own transaction id) says what happened instead.

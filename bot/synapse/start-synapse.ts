@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { execa } from "execa";
 import { ensureSynapseVenv } from "./find-synapse.ts";
-import { patchSynapseConfig } from "./synapse-config.ts";
+import { patchSynapseConfig, type ConfigPatch } from "./synapse-config.ts";
 
 // A Synapse process this module started, and what callers need to talk to it.
 export interface RunningSynapse {
@@ -24,6 +24,7 @@ export interface StartSynapseOptions {
   port?: number;
   serverName?: string;
   relaxRateLimits?: boolean;
+  rateLimits?: ConfigPatch["rateLimits"];
   appserviceFiles?: string[];
   log?: (line: string) => void;
 }
@@ -58,7 +59,7 @@ export async function startSynapse(opts: StartSynapseOptions): Promise<RunningSy
       "--data-directory", dataDir, "--generate-config", "--report-stats=no"], { cwd: dataDir });
   }
   const base = { dataDir, serverName, freshlyGenerated, relaxRateLimits: opts.relaxRateLimits ?? true,
-    appserviceFiles: (opts.appserviceFiles ?? []).map((f) => resolve(f)) };
+    appserviceFiles: (opts.appserviceFiles ?? []).map((f) => resolve(f)), ...(opts.rateLimits ? { rateLimits: opts.rateLimits } : {}) };
   // A port found free can be taken before Synapse binds it; with a port of our choosing, just pick another.
   for (let attempt = 1; ; attempt++) {
     const port = opts.port ?? (await findFreePort());

@@ -22,6 +22,8 @@ export interface ConfigPatch {
   relaxRateLimits: boolean;
   appserviceFiles: string[];
   freshlyGenerated: boolean;
+  // Limiters set to exact values over the relaxed or default ones (the burst benchmark's rc_message).
+  rateLimits?: Record<string, { per_second: number; burst_count: number }>;
 }
 
 // Python logging config: INFO to a file for post-mortems, only WARNING+ to stderr so the pipe stays quiet.
@@ -85,6 +87,7 @@ export async function patchSynapseConfig(configPath: string, p: ConfigPatch): Pr
     if (p.relaxRateLimits) doc.setIn(path, RELAXED);
     else doc.deleteIn(path);
   }
+  for (const [key, value] of Object.entries(p.rateLimits ?? {})) doc.setIn(key.split("."), value);
   await writeFile(configPath, doc.toString());
   return secret;
 }
