@@ -1,0 +1,70 @@
+// The posting loop: each group's message is handed to the poster once per change, a new episode is a new post, and
+// edits target the message the group already has. Real SQLite; the poster records what it was given. Run alone:
+// npx vitest run test/unit/http/post-alerts.test.ts
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import type { AlertPoster } from "../../../bot/alert-poster.ts";
+import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
+import { startAlertPosting } from "../../../bot/post-alerts.ts";
+import { renderBlocks } from "../../../bot/render.ts";
+import type { GroupState } from "../../../http/alert-group.ts";
+import { createAlertStore } from "../../../storage/alert-store.ts";
+import { openDatabase } from "../../../storage/open-database.ts";
+import { waitUntil } from "../../wait-until.ts";
+import { makePayload } from "./make-payload.ts";
+
+const ROUTE = { name: "ops", room: "#ops:example.org", mention: ["@dan:example.org"] };
+
+function setUp(roomReachable: () => boolean = () => true) {
+  const store = createAlertStore<GroupState, AlertView>(openDatabase(":memory:"));
+  const sent: string[] = [];
+  let outboxId = 0;
+  const poster: AlertPoster = {
+    post: (roomId, blocks, { mentions }) => {
+      outboxId++;
+      sent.push(`post #${outboxId} ${roomId} [${mentions.join(",")}] ${renderBlocks(blocks).body.split("\n")[0]}`);
+      return { ref: { outboxId }, sent: Promise.resolve(`$event${outboxId}`) };
+    },
+    edit: (roomId, target, blocks) => void sent.push(`edit ${JSON.stringify(target)} ${roomId} ${renderBlocks(blocks).body.split("\n")[0]}`),
+  };
+  const posting = startAlertPosting({ store, poster, resolveRoom: async () => (roomReachable() ? "!ops:example.org" : undefined), log: pino({ level: "silent" }) });
+  const sink = createAlertSink(store, posting.nudge);
+  return { store, sent, posting, sink };
+}
+
+describe("alert posting loop", () => {
+  it("posts a new group once, edits it by event id once sent, and posts a re-fired group anew", async () => {
+    const { sent, sink, posting, store } = setUp();
+    sink.accept(ROUTE, makePayload("g1", [{ severity: "critical" }]));
+    sink.accept(ROUTE, makePayload("g1", [{ severity: "critical" }]));
+    await waitUntil("the post", () => sent.length === 1);
+    await waitUntil("the event id noted", () => store.get(1)!.messageRef === "$event1");
+    sink.accept(ROUTE, makePayload("g1", [{ severity: "critical", status: "resolved", endsAt: "2026-11-20T14:12:00Z" }]));
+    sink.accept(ROUTE, makePayload("g1", [{ severity: "critical", status: "resolved", endsAt: "2026-11-20T14:12:00Z" }]));
+    await waitUntil("the edit", () => sent.length === 2);
+    sink.accept(ROUTE, makePayload("g1", [{ severity: "warning", startsAt: "2026-11-20T15:00:00Z" }]));
+    await waitUntil("the new post", () => sent.length === 3);
+    await posting.stop();
+    expect(sent).toEqual([
+      "post #1 !ops:example.org [@dan:example.org] 🔥 FIRING: DiskFull — 1 of 1 alert firing",
+      'edit "$event1" !ops:example.org ✅ RESOLVED: DiskFull — fired for 10 min (2026-11-20 14:02 UTC → 2026-11-20 14:12 UTC)',
+      "post #2 !ops:example.org [] 🔥 FIRING: DiskFull — 1 of 1 alert firing",
+    ]);
+    expect(store.pending()).toEqual([]);
+  });
+
+  it("keeps a group pending while its room can't be reached, and posts it once when it can", async () => {
+    let reachable = false;
+    const { sent, sink, posting, store } = setUp(() => reachable);
+    sink.accept(ROUTE, makePayload("g1", [{}]));
+    await new Promise((r) => setTimeout(r, 50));
+    expect([sent, store.pending().length]).toEqual([[], 1]);
+    reachable = true;
+    posting.nudge();
+    posting.nudge();
+    await waitUntil("the post", () => sent.length === 1);
+    await posting.stop();
+    expect(sent).toHaveLength(1);
+    expect(store.pending()).toEqual([]);
+  });
+});
