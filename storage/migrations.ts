@@ -122,4 +122,23 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN proc_name TEXT;
   ALTER TABLE jobs ADD COLUMN proc_host TEXT;
   `,
+  `
+  CREATE TABLE alert_groups (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    route TEXT NOT NULL,
+    group_key TEXT NOT NULL,
+    room TEXT NOT NULL,
+    state TEXT NOT NULL,
+    resolved INTEGER NOT NULL,
+    view TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    posted_revision INTEGER NOT NULL DEFAULT 0,
+    message_ref TEXT,
+    opened_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX alert_groups_key ON alert_groups (route, group_key, id);
+  CREATE INDEX alert_groups_pending ON alert_groups (id) WHERE posted_revision < revision;
+  CREATE INDEX alert_groups_open ON alert_groups (id) WHERE resolved = 0;
+  `,
 ];
