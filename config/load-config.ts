@@ -59,5 +59,7 @@ function resolvePaths(config: Config, baseDir: string): Config {
     matrix: { ...config.matrix, access_token_file: abs(config.matrix.access_token_file) },
     hosts,
     ...(config.deploy ? { deploy: { ...config.deploy, flake_dir: abs(config.deploy.flake_dir)! } } : {}),
+    ...(config.http ? { http: { ...config.http, credentials_file: abs(config.http.credentials_file)! } } : {}),
+    alerts: { routes: Object.fromEntries(Object.entries(config.alerts.routes).map(([name, r]) => [name, { ...r, credentials_file: abs(r.credentials_file)! }])) },
   };
 }

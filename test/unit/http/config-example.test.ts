@@ -24,3 +24,15 @@ describe("config.example.yaml's HTTP intake sections", () => {
     expect(result.error?.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual(["http.listen: expected host:port, like 127.0.0.1:9187"]);
   });
 });
+
+describe("HTTP intake secrets in config", () => {
+  it("are resolved against the config file's directory like every other path", async () => {
+    const { parseConfig } = await import("../../../config/load-config.ts");
+    const text = stringify({
+      matrix: { homeserver_url: "https://m.example.org", user_id: "@magi:example.org", access_token_file: "token" }, rooms: {},
+      http: { listen: "127.0.0.1:9187", credentials_file: "health" }, alerts: { routes: { ops: { room: "!a:example.org", credentials_file: "secrets/ops" } } },
+    });
+    const result = parseConfig(text, "/etc/magi");
+    expect(result.ok && [result.config.http?.credentials_file, result.config.alerts.routes.ops?.credentials_file]).toEqual(["/etc/magi/health", "/etc/magi/secrets/ops"]);
+  });
+});
