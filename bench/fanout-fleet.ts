@@ -12,6 +12,9 @@ import { startSshd, type TestSshd } from "../test/e2e/harness/sshd.ts";
 const FAKES = fileURLToPath(new URL("../test/fakes/nixos", import.meta.url));
 const SYSTEM = (host: string) => `/nix/store/0c6kzph7l0dcbfmjap64f0czdafn3b7x-nixos-system-${host}-24.11.20241201.abcdef0`;
 
+// magi's per-host status deadline here; the floor gives the probe script the same watchdog.
+export const STATUS_TIMEOUT_SECONDS = 10;
+
 // Everything the benchmark started, for measuring and for cleaning up.
 export interface Fleet {
   dir: string;
@@ -52,7 +55,7 @@ export async function startFleet(fleet: Fleet, count: number, delaySeconds: numb
     access: { users: { [fleet.admin.userId]: "admin" } },
     rooms: { [fleet.roomId]: {} },
     hosts: Object.fromEntries(hosts.map((h) => [h.name, { address: h.address, ssh: { port: h.port, user: h.user, identity_file: h.clientKeyPath, host_key: h.hostKeyLine } }])),
-    status: { timeout_seconds: 10, concurrency: count },
+    status: { timeout_seconds: STATUS_TIMEOUT_SECONDS, concurrency: count },
   };
   writeFileSync(join(fleet.dir, "config.yaml"), stringify(config));
   fleet.bot = await startBotProcess(join(fleet.dir, "config.yaml"), { MAGI_LOG_LEVEL: "info" });
