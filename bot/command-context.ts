@@ -8,6 +8,7 @@ import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
 import type { DeployPort } from "../runners/deploy-actions.ts";
 import type { LockPort } from "../commands/lock-port.ts";
+import type { AlertsPort } from "../commands/alerts-port.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 
 // Everything a context is made of.
@@ -19,6 +20,7 @@ export interface ContextServices {
   actions: HostActions;
   status: StatusPort;
   locks: LockPort;
+  alerts: AlertsPort;
   deploys: DeployPort;
   approvals: CommandContext["approvals"];
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
@@ -37,6 +39,7 @@ export function createContextFactory(services: ContextServices) {
     actions: services.actions,
     status: services.status,
     locks: services.locks,
+    alerts: services.alerts,
     deploys: services.deploys,
     approvals: services.approvals,
     policyFor: services.policyFor,

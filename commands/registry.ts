@@ -17,6 +17,7 @@ import { statusCommand } from "./status.ts";
 import { lockCommand } from "./lock.ts";
 import { unlockCommand } from "./unlock.ts";
 import { locksCommand } from "./locks.ts";
+import { alertsCommand } from "./alerts.ts";
 
 // Every command, in the order help lists them.
 export const COMMANDS: readonly CommandSpec[] = [
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   pingCommand,
   hostsCommand,
   statusCommand,
+  alertsCommand,
   generationsCommand,
   jobsCommand,
   logCommand,

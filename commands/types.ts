@@ -8,6 +8,7 @@ import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
 import type { DeployPort } from "../runners/deploy-actions.ts";
 import type { LockPort } from "./lock-port.ts";
+import type { AlertsPort } from "./alerts-port.ts";
 
 // Who sent a command, as magi sees them in this room.
 export interface Caller {
@@ -62,6 +63,8 @@ export interface CommandContext {
   status: StatusPort;
   // Sticky host locks people take so nobody deploys over their work.
   locks: LockPort;
+  // Alert groups firing now (from Alertmanager), for !alerts.
+  alerts: AlertsPort;
   // The approval policy for a command on these hosts, if it needs one.
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
   // Set when this run was approved: who approved, and what the approval was bound to (e.g. the exact sha).

@@ -20,16 +20,21 @@ export function hasCriticalFiring(state: GroupState): boolean {
   return state.alerts.some((a) => a.status === "firing" && a.labels.severity === CRITICAL);
 }
 
-// "DiskFull on nas", from the group's labels (or the alerts' common alertname), else the route's name.
-function describeGroup(state: GroupState, route: string): string {
+// "DiskFull · nas", from the group's labels (or the alerts' alertnames), else the route's name.
+export function describeGroup(state: GroupState, route: string): string {
   const values = Object.values(state.groupLabels);
   if (values.length > 0) return values.join(" · ");
   const names = [...new Set(state.alerts.map((a) => a.labels.alertname).filter(Boolean))];
   return names.length > 0 ? names.join(", ") : route;
 }
 
+// Where an alert is: its instance label, else host, else job.
+export function locateAlert(labels: Record<string, string>): string | undefined {
+  return labels.instance ?? labels.host ?? labels.job;
+}
+
 function describeAlert(alert: GroupAlert): string {
-  const where = alert.labels.instance ?? alert.labels.host ?? alert.labels.job;
+  const where = locateAlert(alert.labels);
   const parts = [`${alert.labels.alertname ?? "alert"}${where ? ` on ${where}` : ""}`];
   const summary = alert.annotations.summary ?? alert.annotations.description;
   if (summary) parts.push(summary);

@@ -46,6 +46,7 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     jobs,
     actions,
     locks: createLockStore(db),
+    alerts: { firing: () => [] },
     deploys: createDeployPort(undefined, new Map(HOSTS.map((h) => [h.name, h]))),
     status: { collect: async (hosts) => hosts.map((h) => ({ host: h.name, reach: "no-ssh" as const })) },
     policyFor: createPolicyLookup([], (host) => HOSTS.find((h) => h.name === host)?.tags, defaultPolicies(300_000)),
