@@ -8,6 +8,7 @@ import { readVote } from "../commands/reaction-keys.ts";
 import type { ApprovalStore, StoredApproval } from "../storage/approval-store.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { EditPort } from "./edit-port.ts";
+import { createLatestEdit } from "./latest-edit.ts";
 import type { ReplyPort, ReplyTarget } from "./reply-port.ts";
 
 // What the approval flow needs from the rest of the bot.
@@ -21,8 +22,9 @@ export interface ApprovalDeps {
   levelIn(roomId: string, userId: string): Level;
   // Whether the room's power levels let this user redact other people's events (a moderator).
   mayRedactOthers(roomId: string, userId: string): Promise<boolean>;
-  // Runs the approved command as its requester and posts the result; returns a note for the prompt.
-  execute(approval: StoredApproval, approvers: string[]): Promise<string>;
+  // Runs the approved command as its requester and posts the result. It must start the work before its first await;
+  // say() puts a note on the prompt (what started, then how it ended), and a string it resolves with is the last note.
+  execute(approval: StoredApproval, approvers: string[], say: (note: string) => void): Promise<unknown>;
   now(): number;
 }
 
@@ -34,10 +36,28 @@ type Reaction = { sender: string; event_id: string; content?: { "m.relates_to"?:
 // Creates the approval flow.
 export function createApprovals(deps: ApprovalDeps) {
   const promptFor = (a: StoredApproval, note?: string) => describePrompt({ ...a, ...(note ? { note } : {}) });
+  const show = createLatestEdit(deps.edits, deps.log);
+  // Edits go out one at a time per prompt with the newest last, so a slow edit never overwrites a later note.
   const editPrompt = async (a: StoredApproval, note?: string) => {
     if (!a.promptEventId) return;
-    await deps.edits.edit(a.roomId, a.promptEventId, promptFor(a, note));
+    await show(a.roomId, a.promptEventId, promptFor(a, note));
   };
+
+  // Runs an approved request; the work starts now, and the prompt's notes follow on their own.
+  // lead stays in front of every note, so what happened first (a restart) is still on the prompt at the end.
+  async function act(a: StoredApproval, approvers: string[], lead = ""): Promise<void> {
+    let shown = Promise.resolve();
+    const say = (note: string) => void (shown = editPrompt(a, lead + note));
+    say("Running it now.");
+    try {
+      const last = await deps.execute(a, approvers, say);
+      if (typeof last === "string" && last) say(last);
+    } catch (error) {
+      deps.log.error({ approvalId: a.id, err: error }, "approved command failed to run");
+      say("It could not run; the details are in magi's log.");
+    }
+    await shown;
+  }
 
   async function evaluate(id: number): Promise<void> {
     const a = deps.store.get(id);
@@ -55,9 +75,8 @@ export function createApprovals(deps: ApprovalDeps) {
       if (a.auditId !== null) deps.audit.setOutcome(a.auditId, state === "rejected" ? `rejected by ${rejecter}; not run` : "approval expired; not run");
       return editPrompt(decided);
     }
-    await editPrompt(decided, "Running it now.");
-    const note = await deps.execute(decided, approvers);
-    await editPrompt(decided, note);
+    // Not awaited before the run: under the homeserver's rate limits the edit may take seconds, the work must not.
+    await act(decided, approvers);
   }
 
   // Commands deleted before their request was stored, and notes for prompts called off before they were posted.
@@ -138,6 +157,27 @@ export function createApprovals(deps: ApprovalDeps) {
       if (a.auditId !== null) deps.audit.setOutcome(a.auditId, `cancelled by ${requester} before approval; not run`);
       await editPrompt(a);
       return { ok: true, work: a.work };
+    },
+    // On start: an approval whose command never started (magi stopped in between) runs once while the approval is fresh
+    // (the policy's expiry, counted from the decision); a stale one is not run, and the prompt says so.
+    // Resolves when every such request has been delivered; the runs themselves start before the first await.
+    resumeApproved: async () => {
+      const runs: Promise<void>[] = [];
+      for (const id of deps.store.listUnacted()) {
+        const a = deps.store.get(id)!;
+        const approvers = (a.decidedBy ?? "").split(", ").filter(Boolean);
+        if (deps.now() < (a.decidedAt ?? a.createdAt) + a.policy.expiresMs) {
+          deps.log.warn({ approvalId: id }, "approved request had not started when magi stopped; running it now");
+          runs.push(act(a, approvers, "magi restarted after the approval. "));
+          continue;
+        }
+        if (!deps.store.markActed(id, deps.now())) continue;
+        const note = "magi stopped between the approval and the start, and the approval is too old to use now; nothing ran — send the command again";
+        deps.log.warn({ approvalId: id }, "approved request had not started when magi stopped and is too old to run");
+        if (a.auditId !== null) deps.audit.setOutcome(a.auditId, `approved by ${a.decidedBy}; not run: ${note}`);
+        runs.push(editPrompt(a, `${note}.`));
+      }
+      await Promise.all(runs);
     },
     // Expires what is due; time, not a timer, decides, so this also catches up after a restart.
     sweep: async () => {

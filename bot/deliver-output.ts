@@ -20,8 +20,6 @@ export interface DeliverDeps {
   attachJob(jobId: number, roomId: string, eventId: string): void;
   // Resolves when a job has ended, for the summary after a multi-host run.
   waitForJob(jobId: number): Promise<JobRecord>;
-  // Remembers which audit row a job belongs to, so the job's result completes the row.
-  noteJobAudit?(jobId: number, auditId: number, prefix: string): void;
 }
 
 // The audit outcome for an output.
@@ -33,22 +31,19 @@ export function summarizeOutput(output: Output, errorId?: string): string {
   return output.ok ? "ok" : `failed: ${capEcho(first?.text ?? "", OUTCOME_TEXT_MAX)}`;
 }
 
-// Creates deliver(): reply, bind the job, upload the file; the audit row gets its outcome first, so a failed send still leaves a trace.
+// Creates deliver(): reply, bind the job, upload the file. The audit row gets its outcome first, so a failed send still
+// leaves a trace; an output with jobs leaves the row to the job store, which completes it from the jobs' final states.
 export function createDeliver(deps: DeliverDeps) {
   return async (target: ReplyTarget, output: Output, auditId: number | null, errorId?: string, outcomePrefix = ""): Promise<void> => {
-    if (auditId !== null) deps.audit.setOutcome(auditId, outcomePrefix + summarizeOutput(output, errorId));
-    if (auditId !== null && output.job !== undefined) deps.noteJobAudit?.(output.job, auditId, outcomePrefix);
+    const hasJobs = output.job !== undefined || output.jobs !== undefined;
+    if (auditId !== null && (!hasJobs || errorId)) deps.audit.setOutcome(auditId, outcomePrefix + summarizeOutput(output, errorId));
     const replyId = await deps.reply.send(target, output.blocks);
     if (output.job !== undefined) deps.attachJob(output.job, target.roomId, replyId);
-    for (const job of output.jobs ?? []) {
-      if (auditId !== null) deps.noteJobAudit?.(job.id, auditId, outcomePrefix);
-      deps.attachJob(job.id, target.roomId, await deps.reply.send(target, job.blocks));
-    }
+    for (const job of output.jobs ?? []) deps.attachJob(job.id, target.roomId, await deps.reply.send(target, job.blocks));
     if (output.jobs && output.jobs.length > 1) {
       const ended = await Promise.all(output.jobs.map((j) => deps.waitForJob(j.id)));
       const ok = ended.filter((j) => j.state === "succeeded").length;
       const lines = ended.map((j) => `${j.host}: ${j.state.replace("_", " ")}${j.summary ? ` — ${j.summary}` : ""}`);
-      if (auditId !== null) deps.audit.setOutcome(auditId, capEcho(`${outcomePrefix}jobs ${ended.map((j) => `${j.id} ${j.state}`).join(", ")}`, 500));
       await deps.reply.send(target, [{ kind: "text", text: `${ok} of ${ended.length} ${ended[0]!.command} jobs succeeded:` }, { kind: "list", items: lines }]);
     }
     if (output.file) {

@@ -1,18 +1,15 @@
 // Turns synced room events into commands: filters, claims each event once, audits, dispatches, and hands out reactions and redactions.
 import type { Logger } from "pino";
-import { capLevel } from "../commands/access.ts";
-import { prepareCommand } from "../commands/dispatch.ts";
-import type { Level } from "../domain/levels.ts";
 import { parseCommand } from "../commands/parse.ts";
-import type { Caller, CommandContext } from "../commands/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { ProcessedEvents } from "../storage/processed-events.ts";
 import type { Approvals } from "./approvals.ts";
 import type { Deliver } from "./deliver-output.ts";
 import type { JoinTimes } from "./join-times.ts";
 import { readCommandEvent, type RoomEvent } from "./read-command-event.ts";
-import type { RoomDirectory, RoomPolicy } from "./room-directory.ts";
 import type { ReplyTarget } from "./reply-port.ts";
+import type { RoomAccess } from "./room-access.ts";
+import type { RunCommand } from "./run-command.ts";
 
 // What the intake needs from the rest of the bot.
 export interface IntakeDeps {
@@ -21,16 +18,13 @@ export interface IntakeDeps {
   botDisplayName?: string;
   prefix: string;
   maxAgeMs: number;
-  adminDms: boolean;
-  rooms: RoomDirectory;
-  resolveLevel(userId: string): Level;
-  isDirectRoom(roomId: string): Promise<boolean>;
+  access: Pick<RoomAccess, "policyIn" | "callerUnder">;
   joinTimes: JoinTimes;
   processed: ProcessedEvents;
   audit: AuditLog;
   deliver: Deliver;
-  approvals: Approvals;
-  commandContext(caller: Caller, roomId: string): CommandContext;
+  runCommand: RunCommand;
+  approvals: Pick<Approvals, "onReaction" | "onRedaction">;
   log: Logger;
   now(): number;
 }
@@ -52,24 +46,17 @@ export function createIntake(deps: IntakeDeps) {
     inflight.add(tracked);
   }
 
-  async function policyFor(roomId: string, sender: string): Promise<RoomPolicy | undefined> {
-    const configured = deps.rooms.policyFor(roomId);
-    if (configured) return configured;
-    if (deps.adminDms && deps.resolveLevel(sender) === 4 && (await deps.isDirectRoom(roomId))) return { maxLevel: 4, replyMsgtype: "m.text" };
-    return undefined;
-  }
-
   async function handleCommand(roomId: string, event: RoomEvent): Promise<void> {
     const candidate = readCommandEvent(event, deps.botUserId, deps.prefix, deps.now(), deps.botDisplayName);
     if (candidate.kind === "ignore") return;
     const parsed = parseCommand(candidate.body, deps.prefix);
     if (parsed.kind === "none") return;
-    const policy = await policyFor(roomId, event.sender);
+    const policy = await deps.access.policyIn(roomId, event.sender);
     if (!policy) return deps.log.debug({ roomId, sender: event.sender }, "command in a room magi does not serve; ignored");
     if (event.origin_server_ts < (await deps.joinTimes.joinedAt(roomId))) return deps.log.debug({ roomId, eventId: event.event_id }, "command from before magi joined the room; ignored");
     if (!deps.processed.claim(event.event_id, roomId, deps.now())) return deps.log.debug({ eventId: event.event_id }, "event already processed; not running it again");
-    const caller: Caller = { userId: event.sender, level: capLevel(deps.resolveLevel(event.sender), policy.maxLevel) };
-    const base = { at: deps.now(), roomId, eventId: event.event_id, sender: event.sender, text: candidate.body.slice(0, 2000), level: caller.level };
+    const caller = deps.access.callerUnder(policy, event.sender);
+    const base = { at: deps.now(), roomId, eventId: event.event_id, sender: event.sender, text: candidate.body, level: caller.level };
     const target: ReplyTarget = { roomId, eventId: event.event_id, threadRoot: candidate.threadRoot, msgtype: policy.replyMsgtype };
     if (candidate.ageMs > deps.maxAgeMs) {
       deps.audit.record({ ...base, command: null, decision: "stale", outcome: "not run: too old" });
@@ -81,25 +68,8 @@ export function createIntake(deps: IntakeDeps) {
       deps.audit.record({ ...base, command: parsed.name, decision: "invalid", outcome: "not run: text and formatted text differ" });
       return background(deps.deliver(target, { ok: false, blocks: [{ kind: "text", text: HTML_DIFFERS }] }, null));
     }
-    const prepared = prepareCommand(candidate.body, deps.commandContext(caller, roomId), (errorId, error) =>
-      deps.log.error({ errorId, err: error, eventId: event.event_id }, "command threw"),
-    );
-    if (prepared.decision === "ignored") return;
-    const auditId = deps.audit.record({ ...base, command: prepared.command, decision: prepared.decision });
-    deps.log.info({ roomId, sender: event.sender, command: prepared.command, decision: prepared.decision, auditId }, "command received");
-    if (prepared.decision !== "allowed") return background(deps.deliver(target, prepared.output, auditId));
-    const { checkApproval, run } = prepared;
-    background(
-      (async () => {
-        const check = checkApproval ? await checkApproval() : { kind: "none" as const };
-        if (check.kind === "refused") return deps.deliver(target, check.output, auditId);
-        if (check.kind === "needed") {
-          return deps.approvals.request(target, { auditId, requester: event.sender, text: candidate.body, work: check.work, policy: check.policy, binding: check.binding });
-        }
-        const { output, errorId } = await run();
-        await deps.deliver(target, output, auditId, errorId);
-      })(),
-    );
+    // Audited before this returns (so a crash cannot run it twice or lose its trace); run and answered in the background.
+    background(deps.runCommand({ caller, target, text: candidate.body }).then(() => undefined));
   }
 
   // Handles one synced event; commands are claimed and audited before this returns, and run in the background.

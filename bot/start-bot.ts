@@ -1,7 +1,6 @@
 // Wires config, storage, runners, the Matrix client and the command intake into a running bot.
 import type { Logger } from "pino";
-import { capLevel, createLevelResolver } from "../commands/access.ts";
-import { prepareCommand } from "../commands/dispatch.ts";
+import { createLevelResolver } from "../commands/access.ts";
 import { checkRuleCommands, createPolicyLookup, defaultPolicies } from "../commands/policies.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import type { Config } from "../config/schema.ts";
@@ -30,12 +29,14 @@ import { MagiMatrixClient } from "./magi-client.ts";
 import { readAccessToken } from "./read-access-token.ts";
 import { checkMayRedactOthers } from "./redact-power.ts";
 import { createReplyPort } from "./reply-port.ts";
+import { createRoomAccess } from "./room-access.ts";
 import { createRoomDirectory } from "./room-directory.ts";
+import { createRunApproved } from "./run-approved.ts";
+import { createRunCommand } from "./run-command.ts";
 import { startSendQueue } from "./send-event.ts";
 import { routeSdkLogs } from "./sdk-logging.ts";
 import { createSqliteStorageProvider } from "./sqlite-storage-provider.ts";
 import { startHttpIntake } from "./start-http.ts";
-import { createAlertsPort } from "./alerts-port.ts";
 import { startJobs } from "./start-jobs.ts";
 import { waitForHomeserver } from "./wait-for-homeserver.ts";
 
@@ -70,42 +71,32 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const displayName = await client.getUserProfile(userId).then((p: { displayname?: unknown }) => (typeof p?.displayname === "string" ? p.displayname : undefined), () => undefined);
   const resolveLevel = createLevelResolver(config.access);
   const rooms = await createRoomDirectory(client, config.rooms, log);
-  const levelIn = (roomId: string, user: string) => capLevel(resolveLevel(user), rooms.policyFor(roomId)?.maxLevel ?? 4);
+  const access = createRoomAccess({ rooms, adminDms: config.admin_dms, resolveLevel, isDirectRoom: createDirectRoomCheck(client, userId) });
   const msgtypeFor = (roomId: string) => rooms.policyFor(roomId)?.replyMsgtype ?? "m.text";
-  const jobAudits = new Map<number, { auditId: number; prefix: string }>();
   const jobs = startJobs(db, client, log, {
     concurrency: config.jobs.concurrency, msgtypeFor, prefix: config.matrix.command_prefix, notifyAfterMs: config.jobs.notify_after_seconds * 1000,
-    onFinished: (job) => {
-      const row = jobAudits.get(job.id);
-      if (row) audit.setOutcome(row.auditId, `${row.prefix}job ${job.id} ${job.state.replace("_", " ")}: ${job.summary ?? ""}`.slice(0, 500));
-      jobAudits.delete(job.id);
-    },
   });
   // Bound below: approvals run commands through contexts, and contexts let !cancel call off approvals.
   let approvals: Approvals | undefined;
   const contextFor = createContextFactory({
     approvals: { cancelOwn: (roomId, requester) => approvals!.cancelOwn(roomId, requester) },
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
-    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory), alerts: createAlertsPort(db),
+    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
     policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });
   const reply = createReplyPort(client, log);
-  const deliver = createDeliver({
-    client, reply, audit, log, attachJob: jobs.progress.attach, waitForJob: jobs.queue.waitFor,
-    noteJobAudit: (jobId, auditId, prefix) => void jobAudits.set(jobId, { auditId, prefix }),
+  const deliver = createDeliver({ client, reply, audit, log, attachJob: jobs.progress.attach, waitForJob: jobs.queue.waitFor });
+  const approvalStore = createApprovalStore(db);
+  const runCommand = createRunCommand({
+    contextFor, jobs: jobs.queue, audit, deliver, log, now: () => Date.now(), markActed: approvalStore.markActed,
+    requestApproval: (target, ask) => approvals!.request(target, ask),
   });
   approvals = createApprovals({
-    store: createApprovalStore(db), audit, reply, edits: jobs.edits, log, botUserId: userId, levelIn, now: () => Date.now(),
+    store: approvalStore, audit, reply, edits: jobs.edits, log, botUserId: userId, levelIn: access.levelIn, now: () => Date.now(),
     mayRedactOthers: (roomId, user) => checkMayRedactOthers(client, roomId, user),
-    execute: async (a, approvers) => {
-      const ctx = contextFor({ userId: a.requester, level: levelIn(a.roomId, a.requester) }, a.roomId, { by: approvers, binding: a.binding });
-      const prepared = prepareCommand(a.text, ctx, (errorId, error) => log.error({ errorId, err: error }, "approved command threw"));
-      const target = { roomId: a.roomId, eventId: a.commandEventId, msgtype: msgtypeFor(a.roomId) };
-      if (prepared.decision === "ignored") return "Nothing to run.";
-      const { output, errorId } = prepared.decision === "allowed" ? await prepared.run() : { output: prepared.output, errorId: undefined };
-      await deliver(target, output, a.auditId, errorId, `approved by ${approvers.join(", ")}; `);
-      return output.job !== undefined ? `Started job ${output.job}.` : output.ok ? "Done." : "It could not run; see the reply.";
-    },
+    execute: createRunApproved({
+      runCommand, callerIn: access.callerIn, msgtypeFor, waitForJob: jobs.queue.waitFor, markActed: approvalStore.markActed, audit, log, now: () => Date.now(),
+    }),
   });
   const onInvite = createInviteHandler({ client, rooms, adminDms: config.admin_dms, resolveLevel, log });
   processed.pruneBefore(Date.now() - PROCESSED_RETENTION_MS);
@@ -116,14 +107,15 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   }
   const intake = createIntake({
     botUserId: userId, botDisplayName: displayName, prefix: config.matrix.command_prefix, maxAgeMs: config.intake.max_command_age_seconds * 1000,
-    adminDms: config.admin_dms, rooms, resolveLevel, isDirectRoom: createDirectRoomCheck(client, userId),
-    joinTimes: createJoinTimes(client, userId), processed, audit, deliver, approvals, commandContext: contextFor, log, now: () => Date.now(),
+    access, joinTimes: createJoinTimes(client, userId), processed, audit, deliver, runCommand, approvals, log, now: () => Date.now(),
   });
   client.onAwaited("room.event", intake.handleRoomEvent);
   client.onAwaited("room.invite", onInvite);
   await client.start(SYNC_FILTER);
   http?.attach(client, msgtypeFor);
   await jobs.reportInterrupted();
+  // Approved requests a crash left unstarted run now; their replies and edits must not hold up the start.
+  void approvals.resumeApproved().catch((e: Error) => log.error({ err: e.message }, "could not resume approved requests"));
   const sweeper = setInterval(() => void approvals.sweep().catch((e: Error) => log.warn({ err: e.message }, "approval sweep failed")), 5000);
   log.info({ userId, rooms: rooms.roomIds(), hosts: [...inventory.keys()] }, "magi is ready");
   return {

@@ -1,6 +1,7 @@
 // How an approval prompt reads, as it is posted and as it is edited with votes and the decision.
 import { describeApprovers, type ApprovalPolicy, type ApprovalState, type Vote } from "./approval-policy.ts";
 import { formatDuration } from "../runners/jobs/format-duration.ts";
+import type { JobRecord } from "../runners/jobs/types.ts";
 import type { Block } from "./types.ts";
 
 // The request as the prompt shows it.
@@ -31,4 +32,19 @@ export function describePrompt(p: PromptInfo): Block[] {
     case "cancelled":
       return [{ kind: "text", text: `🚫 ${p.work}: ${p.note ?? `cancelled by ${p.decidedBy}`}. Nothing was run.` }];
   }
+}
+
+// The prompt's note once an approved command's jobs are under way.
+export function describeJobsStarted(ids: number[]): string {
+  return `Started job${ids.length > 1 ? "s" : ""} ${ids.join(", ")}.`;
+}
+
+// The prompt's last note: how the approved command's jobs ended, naming each host that did not succeed.
+export function describeJobsEnded(jobs: Pick<JobRecord, "id" | "host" | "state" | "exitCode">[]): string {
+  const started = describeJobsStarted(jobs.map((j) => j.id));
+  const bad = jobs.filter((j) => j.state !== "succeeded");
+  if (bad.length === 0) return `${started} Done: ${jobs.length} succeeded.`;
+  if (bad.length === jobs.length && bad.every((j) => j.state === "cancelled")) return `${started} Cancelled.`;
+  const why = (j: (typeof jobs)[number]) => (j.state === "failed" ? (j.exitCode !== null ? `exit ${j.exitCode}` : "failed") : j.state.replace("_", " "));
+  return `${started} ${bad.length} of ${jobs.length} failed: ${bad.map((j) => `${j.host} (${why(j)})`).join(", ")}.`;
 }

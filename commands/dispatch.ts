@@ -13,11 +13,14 @@ import { capEcho } from "./echo.ts";
 export type Prepared =
   | { decision: "ignored" }
   | { decision: "invalid" | "denied"; command: string; output: Output }
-  | { decision: "allowed"; command: string; checkApproval?(): Promise<ApprovalCheck>; run(): Promise<{ output: Output; errorId?: string }> };
+  | { decision: "allowed"; command: string; checkApproval?(): Promise<ApprovalCheck>; run(with_?: RunWith): Promise<{ output: Output; errorId?: string }> };
 
-// Whether an allowed command must wait for approval, and bound to what.
+// What the caller of run() supplies: the binding the approval check returned, and the jobs port this run submits through.
+export type RunWith = Partial<Pick<CommandContext, "binding" | "jobs">>;
+
+// Whether an allowed command must wait for approval, and bound to what; binding is what the run must use when none is needed.
 export type ApprovalCheck =
-  | { kind: "none" }
+  | { kind: "none"; binding?: Record<string, string> }
   | { kind: "needed"; policy: ApprovalPolicy; work: string; binding: Record<string, string> }
   | { kind: "refused"; output: Output };
 
@@ -45,7 +48,6 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
     return { decision: "invalid", command: spec.name, output: fail(`${problem}. Usage: ${ctx.prefix}${spec.usage}`) };
   }
   const approvalOf = spec.approval;
-  let binding = ctx.approved?.binding;
   const checkApproval = approvalOf && !ctx.approved
     ? async (): Promise<ApprovalCheck> => {
         const need = await approvalOf(ctx, args.data);
@@ -53,17 +55,17 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
         if (typeof need === "string") return { kind: "refused", output: fail(need) };
         const policy = ctx.policyFor(spec.name, need.hosts);
         if (policy) return { kind: "needed", policy, work: need.work, binding: need.binding ?? {} };
-        binding = need.binding;
-        return { kind: "none" };
+        return { kind: "none", ...(need.binding ? { binding: need.binding } : {}) };
       }
     : undefined;
   return {
     decision: "allowed",
     command: spec.name,
     ...(checkApproval ? { checkApproval } : {}),
-    run: async () => {
+    run: async (with_ = {}) => {
+      const binding = with_.binding ?? ctx.approved?.binding;
       try {
-        return { output: await spec.run(binding ? { ...ctx, binding } : ctx, args.data) };
+        return { output: await spec.run({ ...ctx, ...with_, ...(binding ? { binding } : {}) }, args.data) };
       } catch (error) {
         const errorId = randomBytes(4).toString("hex");
         logError(errorId, error);

@@ -16,7 +16,10 @@ export interface StoredApproval {
   state: ApprovalState;
   createdAt: number;
   expiresAt: number;
+  decidedAt: number | null;
   decidedBy: string | null;
+  // When magi ran the approved command (or said it would not); set in the same transaction as the command's jobs.
+  actedAt: number | null;
   promptEventId: string | null;
   // What the approval is bound to (e.g. the exact sha a deploy will use).
   binding: Record<string, string>;
@@ -27,7 +30,7 @@ export interface StoredApproval {
 export type NewApproval = Pick<StoredApproval, "roomId" | "commandEventId" | "auditId" | "requester" | "text" | "work" | "policy" | "createdAt" | "expiresAt"> & { binding?: Record<string, string> };
 
 const COLUMNS = `id, room_id AS roomId, command_event_id AS commandEventId, audit_id AS auditId, requester, text, work, policy,
-  state, created_at AS createdAt, expires_at AS expiresAt, decided_by AS decidedBy, prompt_event_id AS promptEventId, binding`;
+  state, created_at AS createdAt, expires_at AS expiresAt, decided_at AS decidedAt, decided_by AS decidedBy, acted_at AS actedAt, prompt_event_id AS promptEventId, binding`;
 
 // Reads and writes approvals.
 export function createApprovalStore(db: Database.Database) {
@@ -42,6 +45,11 @@ export function createApprovalStore(db: Database.Database) {
   const setPrompt = db.prepare("UPDATE approvals SET prompt_event_id = ? WHERE id = ?");
   const transition = db.prepare("UPDATE approvals SET state = ?, decided_at = ?, decided_by = ? WHERE id = ? AND state = 'pending'");
   const dueIds = db.prepare<[number], { id: number }>("SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ?");
+  const markActed = db.prepare("UPDATE approvals SET acted_at = ? WHERE id = ? AND state = 'approved' AND acted_at IS NULL");
+  // Approved, but magi stopped before the command's jobs were stored: no acted_at and not one job points at it.
+  const unacted = db.prepare<[], { id: number }>(
+    "SELECT id FROM approvals a WHERE state = 'approved' AND acted_at IS NULL AND NOT EXISTS (SELECT 1 FROM jobs WHERE approval_id = a.id) ORDER BY id",
+  );
   const latestOwn = db.prepare<[string, string], { id: number }>(
     "SELECT id FROM approvals WHERE state = 'pending' AND room_id = ? AND requester = ? ORDER BY id DESC LIMIT 1",
   );
@@ -71,6 +79,10 @@ export function createApprovalStore(db: Database.Database) {
     // Moves a pending request to a final state; true only for the one caller that made the move.
     transition: (id: number, state: ApprovalState, now: number, by: string | null) => transition.run(state, now, by, id).changes === 1,
     dueForExpiry: (now: number) => dueIds.all(now).map((r) => r.id),
+    // Records that magi acted on an approval; true only the first time, so an approval runs its command once.
+    markActed: (id: number, now: number) => markActed.run(now, id).changes === 1,
+    // Approvals a crash left between the decision and the run.
+    listUnacted: () => unacted.all().map((r) => r.id),
     // The requester's newest pending request in a room, for !cancel without a job id.
     latestPendingOf: (roomId: string, requester: string) => latestOwn.get(roomId, requester)?.id,
   };

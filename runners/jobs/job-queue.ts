@@ -31,8 +31,10 @@ function finalState(pending: Pending, outcome: JobOutcome): JobState {
   return outcome.ok ? "succeeded" : "failed";
 }
 
-// The queue as the bot holds it: the JobsPort commands use, and drain for shutdown.
+// The queue as the bot holds it: the JobsPort commands use, batches, and drain for shutdown.
 export interface JobQueue extends JobsPort {
+  // Runs fn with every job it submits stored in one transaction, and starts them only once that has committed.
+  batch<T>(fn: () => T): T;
   // Runs work for a job a previous run of magi left running, keeping its row (and its host locked) until the work ends.
   adopt(job: JobRecord, work: JobRequest["work"]): void;
   drain(): Promise<void>;
@@ -45,6 +47,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const queued: Pending[] = [];
   const running = new Map<number, { pending: Pending; done: Promise<void> }>();
   const lockedHosts = new Map<string, number>();
+  // Jobs submitted inside a batch, announced and started when it commits; undefined outside a batch.
+  let held: Pending[] | undefined;
 
   const waiters = new Map<number, ((job: JobRecord) => void)[]>();
   const emit = (job: JobRecord) => {
@@ -115,10 +119,29 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       const job = store.insert({ ...request, createdAt: now() });
       const pending: Pending = { id: job.id, request, controller: new AbortController() };
       const waitingBehind = request.mutating ? holderOf(request.host, job.id) : null;
+      if (held) {
+        held.push(pending);
+        return { job, waitingBehind };
+      }
       queued.push(pending);
       emit(job);
       pump();
       return { job: store.get(job.id)!, waitingBehind };
+    },
+    batch: (fn) => {
+      if (held) return fn();
+      const batch: Pending[] = (held = []);
+      let result: ReturnType<typeof fn>;
+      try {
+        result = store.transaction(fn);
+      } finally {
+        held = undefined;
+      }
+      // Committed: now they may be seen and started. A rolled-back batch leaves nothing behind.
+      queued.push(...batch);
+      for (const pending of batch) emit(store.get(pending.id)!);
+      pump();
+      return result;
     },
     cancel: (id, by, isAdmin) => {
       const job = store.get(id);

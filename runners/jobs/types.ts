@@ -39,6 +39,9 @@ export interface JobRequest {
   mutating: boolean;
   timeoutMs: number;
   work: JobWork;
+  // The audit row this job completes, and the approval that allowed it; stored with the job so both survive a restart.
+  auditId?: number | null;
+  approvalId?: number | null;
 }
 
 // A job as stored and shown.
@@ -57,6 +60,8 @@ export interface JobRecord {
   exitCode: number | null;
   summary: string | null;
   messageEventId: string | null;
+  auditId: number | null;
+  approvalId: number | null;
 }
 
 // What commands may do with jobs.
@@ -75,7 +80,7 @@ export interface JobsPort {
 }
 
 // A new job's fields.
-export type NewJob = Pick<JobRecord, "command" | "host" | "requester" | "roomId" | "mutating" | "createdAt">;
+export type NewJob = Pick<JobRecord, "command" | "host" | "requester" | "roomId" | "mutating" | "createdAt"> & Partial<Pick<JobRecord, "auditId" | "approvalId">>;
 
 // Reads and writes jobs.
 export interface JobStore {
@@ -87,4 +92,6 @@ export interface JobStore {
   readLog(id: number): string | undefined;
   // Marks every queued or running job interrupted (after a crash or restart), except those in keep, and returns them.
   interruptUnfinished(now: number, keep?: ReadonlySet<number>): JobRecord[];
+  // Runs fn in one transaction: the jobs of one command are stored all together or not at all.
+  transaction<T>(fn: () => T): T;
 }

@@ -6,7 +6,8 @@
 #                      argument, tab-separated. What the tool saw goes to "$MAGI_FAKE_CALLS.context":
 #                      tool, cwd=, head= (git HEAD of the flake dir), dirty= (changed files), sshopts=.
 #   MAGI_FAKE_MODE     ok (default) | units-failed | eval-error | slow; a file named fake-mode next to
-#                      the calls file wins, so tests can change the mode of remote fakes too.
+#                      the calls file wins, so tests can change the mode of remote fakes too; a file
+#                      named fake-mode.<host> sets the mode of that host's build alone.
 #   MAGI_FAKE_RUN_DIR  the directory holding the host's current-system link, switched on switch and
 #                      test ("/run" inside a test sshd's mount namespace, /proc/<sshd pid>/root/run
 #                      from outside it). Unset: the link is left alone.
@@ -60,6 +61,7 @@ fake_slow_build() {
 
 # What nix build prints for host $1 at rev $2 after evaluating (eval-error mode fails here instead).
 fake_build() {
+  [ -f "$FAKE_DIR/fake-mode.$1" ] && FAKE_MODE=$(cat "$FAKE_DIR/fake-mode.$1")
   if [ "$FAKE_MODE" = eval-error ]; then
     cat >&2 <<EOT
 error:

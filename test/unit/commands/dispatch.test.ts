@@ -119,8 +119,9 @@ describe("!cancel without a job id", () => {
     } as unknown as CommandContext["deploys"];
     const prepared = prepareCommand("!deploy misato main", context(3, { deploys, policyFor: () => undefined }), () => {});
     if (prepared.decision !== "allowed" || !prepared.checkApproval) throw new Error("expected an approval check");
-    expect(await prepared.checkApproval()).toEqual({ kind: "none" });
-    const { output } = await prepared.run();
+    const check = await prepared.checkApproval();
+    expect(check).toEqual({ kind: "none", binding: { sha, subject: "bump nixpkgs" } });
+    const { output } = await prepared.run(check.kind === "none" ? { binding: check.binding } : {});
     expect(output.blocks[0]).toEqual({ kind: "text", text: `deploying ${sha.slice(0, 12)} "bump nixpkgs" (switch) to misato` });
     expect(resolved).toEqual(["main"]);
   });

@@ -1,0 +1,256 @@
+// An approved `!deploy` survives kill -9 at every step: nothing approved is lost, nothing runs twice, the prompt and the
+// audit row tell the truth; a job starts while magi's edits wait on the homeserver's rate limit; a failed host is named.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { overrideRatelimit, registerUser } from "../../bot/synapse/register-user.ts";
+import { createApprovalStore } from "../../storage/approval-store.ts";
+import type { BotProcess } from "./harness/bot-process.ts";
+import { createFlakeRepo } from "./harness/flake-repo.ts";
+import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
+import type { TestUser } from "./harness/matrix-user.ts";
+import { startSshd, type TestSshd } from "./harness/sshd.ts";
+import { hostConfigFor, latestBody } from "./harness/test-hosts.ts";
+
+const FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
+const INITIAL = "/nix/store/6hq1d8gjsnx5mlm8v3bm1x2r0rz0kw4c-nixos-system-misato-25.05.20250501.0e9c1f2";
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// A magi with two prod hosts that need two approvals, sshd hosts and a fake nixos-rebuild that logs every call.
+async function setUp(name: string) {
+  const dir = mkdtempSync(join(tmpdir(), `magi-${name}-`));
+  mkdirSync(join(dir, "fake"));
+  const calls = join(dir, "fake", "calls");
+  const repo = await createFlakeRepo(dir);
+  await repo.push("flake.lock", "{}\n", "bump nixpkgs");
+  const hosts: Record<string, TestSshd> = {};
+  for (const host of ["misato", "kaji"]) {
+    hosts[host] = await startSshd({ dir, name: host, pathPrefix: FAKES, env: { MAGI_FAKE_CALLS: calls }, runLinks: { "current-system": INITIAL.replace("misato", host) } });
+  }
+  const fx = await createMagiFixture(name);
+  const [dep, ghostA, ghostB] = [await fx.newUser("dep"), await fx.ghost(`slack_t0123abcd-u${name}a`), await fx.ghost(`slack_t0123abcd-u${name}b`)];
+  fx.access.users[dep.userId] = "deployer";
+  fx.access.patterns.push({ glob: "@slack_t0123abcd-*:localhost", level: "deployer" });
+  fx.config.deploy = { flake_dir: repo.checkout };
+  fx.config.hosts = {
+    misato: hostConfigFor(hosts.misato!, { tags: ["prod"], deploy: { method: "nixos-rebuild" } }),
+    kaji: hostConfigFor(hosts.kaji!, { tags: ["prod"], deploy: { method: "nixos-rebuild" } }),
+  };
+  fx.config.approvals = [{ command: "deploy", hosts: "@prod", approvals: 2, min_level: "deployer", expires_minutes: 5 }];
+  const env = { PATH: `${FAKES}:${process.env.PATH}`, MAGI_FAKE_CALLS: calls };
+  const switches = () => (existsSync(calls) ? readFileSync(calls, "utf8").split("\n").filter((l) => l.startsWith("nixos-rebuild\tswitch")) : []);
+  const react = (user: TestUser, eventId: string, key = "👍") => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
+  async function bodyOf(eventId: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const body = latestBody(await fx.admin.timeline(fx.roomId, 300), eventId) ?? "";
+      if (pattern.test(body)) return body;
+      if (Date.now() > deadline) throw new Error(`message never matched ${pattern}; last: ${body}`);
+      await sleep(200);
+    }
+  }
+  // Reads the database magi writes, read-only, while it runs or after it died.
+  function query<T>(sql: string, ...params: unknown[]): T[] {
+    const db = new Database(fx.dbPath, { readonly: true });
+    try {
+      return db.prepare(sql).all(...params) as T[];
+    } finally {
+      db.close();
+    }
+  }
+  async function until<T>(what: string, read: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = read();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(25);
+    }
+  }
+  const stopHosts = async () => {
+    for (const sshd of Object.values(hosts)) await sshd.stop();
+  };
+  return { dir, calls, fx, dep, ghostA, ghostB, env, switches, react, bodyOf, query, until, stopHosts };
+}
+
+describe("kill -9 at every step of an approved deploy", () => {
+  let t: Awaited<ReturnType<typeof setUp>>;
+  let bot: BotProcess;
+
+  beforeAll(async () => {
+    t = await setUp("crash");
+    bot = await t.fx.start(t.env);
+  });
+
+  afterAll(async () => {
+    await bot?.stop();
+    await t?.stopHosts();
+  });
+
+  const killAndRestart = async () => {
+    await bot.kill();
+    bot = await t.fx.start(t.env);
+  };
+  const approvalOf = (command: string) => t.query<{ id: number; state: string; acted_at: number | null; audit_id: number }>("SELECT id, state, acted_at, audit_id FROM approvals WHERE command_event_id = ?", command)[0];
+
+  it("loses no approved deploy and runs none twice (prompt, votes, quorum, mid-job)", async () => {
+    const { fx, dep, ghostA, ghostB, react, switches, until } = t;
+    const counts = { approved: 0, executed: 0, duplicated: 0, lost: 0 };
+    // Each step: a kill at one point of the flow, a restart, the rest of the flow; then what ran is counted.
+    const steps: { name: string; run: () => Promise<string> }[] = [
+      { name: "before the prompt is posted", run: async () => {
+        // Killed first, so the command is only seen after the restart (the accepted-but-unanswered window is not this test's).
+        await bot.kill();
+        const command = await dep.say(fx.roomId, "!deploy misato");
+        bot = await t.fx.start(t.env);
+        const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+        await react(ghostA, prompt.event_id);
+        await react(ghostB, prompt.event_id);
+        return command;
+      } },
+      { name: "after the prompt", run: async () => {
+        const command = await dep.say(fx.roomId, "!deploy misato");
+        const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+        await killAndRestart();
+        await react(ghostA, prompt.event_id);
+        await react(ghostB, prompt.event_id);
+        return command;
+      } },
+      { name: "after the first vote", run: async () => {
+        const command = await dep.say(fx.roomId, "!deploy misato");
+        const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+        await react(ghostA, prompt.event_id);
+        await until("the first vote", () => t.query("SELECT 1 FROM approval_votes v JOIN approvals a ON a.id = v.approval_id WHERE a.command_event_id = ?", command).length === 1);
+        await killAndRestart();
+        await react(ghostB, prompt.event_id);
+        return command;
+      } },
+      { name: "right after the deciding vote", run: async () => {
+        const command = await dep.say(fx.roomId, "!deploy misato");
+        const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+        await react(ghostA, prompt.event_id);
+        await react(ghostB, prompt.event_id);
+        await until("the decision", () => approvalOf(command)?.state === "approved");
+        await killAndRestart();
+        return command;
+      } },
+      { name: "mid-job", run: async () => {
+        writeFileSync(join(t.dir, "fake", "fake-mode"), "slow");
+        const command = await dep.say(fx.roomId, "!deploy misato");
+        const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+        await react(ghostA, prompt.event_id);
+        await react(ghostB, prompt.event_id);
+        const leader = join(t.dir, "fake", "fake-leader.pid");
+        await until("the build", () => existsSync(leader));
+        await bot.kill();
+        // The fake build outlives magi in its own process group; end it so the next step's build is not stuck behind it.
+        try {
+          process.kill(-Number(readFileSync(leader, "utf8")), "SIGKILL");
+        } catch {}
+        rmSync(leader);
+        rmSync(join(t.dir, "fake", "fake-mode"));
+        bot = await t.fx.start(t.env);
+        return command;
+      } },
+    ];
+    for (const step of steps) {
+      const before = switches().length;
+      const command = await step.run();
+      const approval = await until(`the approval of the step ${step.name}`, () => (approvalOf(command)?.state === "approved" ? approvalOf(command) : undefined));
+      await until(`the jobs of the step ${step.name} to end`, () => t.query<{ state: string }>("SELECT state FROM jobs WHERE approval_id = ?", approval.id).every((j) => !["queued", "running"].includes(j.state)) && switches().length > before, 40_000).catch(() => undefined);
+      await sleep(1500);
+      const ran = switches().length - before;
+      const jobs = t.query<{ id: number; state: string }>("SELECT id, state FROM jobs WHERE approval_id = ?", approval.id);
+      counts.approved += 1;
+      counts.executed += Math.min(ran, 1);
+      counts.duplicated += Math.max(0, ran - 1) + Math.max(0, jobs.length - 1);
+      counts.lost += ran === 0 ? 1 : 0;
+      console.log(`kill-9 step ${step.name}: switches=${ran} jobs=${jobs.map((j) => `${j.id} ${j.state}`).join(", ")}`);
+      expect({ step: step.name, jobs: jobs.length, acted: approval.acted_at !== null || (approvalOf(command)?.acted_at ?? null) !== null }).toEqual({ step: step.name, jobs: 1, acted: true });
+      if (step.name === "mid-job") {
+        const [audit] = t.query<{ outcome: string }>("SELECT outcome FROM audit WHERE id = ?", approval.audit_id);
+        expect(jobs[0]!.state).toBe("interrupted");
+        expect(audit!.outcome).toMatch(new RegExp(`^approved by [^;]+; job ${jobs[0]!.id} interrupted: `));
+      }
+    }
+    console.log(`kill-9 schedule: approved=${counts.approved} executed=${counts.executed} duplicated=${counts.duplicated} lost=${counts.lost}`);
+    expect(counts).toEqual({ approved: 5, executed: 5, duplicated: 0, lost: 0 });
+  }, 150_000);
+
+  it("runs an approval a crash left without its job exactly once, and says so on the prompt and in the audit", async () => {
+    const { fx, dep, ghostA, ghostB, switches, bodyOf, until } = t;
+    const command = await dep.say(fx.roomId, "!deploy misato");
+    const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+    await bot.stop();
+    // Exactly what a kill -9 between the deciding vote and the job leaves: two votes, approved, no acted mark, no job.
+    const db = new Database(fx.dbPath);
+    const store = createApprovalStore(db);
+    const approval = store.findByCommand(command)!;
+    store.addVote(approval.id, "$crash-a", ghostA.userId, "approve", Date.now());
+    store.addVote(approval.id, "$crash-b", ghostB.userId, "approve", Date.now());
+    expect(store.transition(approval.id, "approved", Date.now(), `${ghostA.userId}, ${ghostB.userId}`)).toBe(true);
+    db.close();
+    const before = switches().length;
+    bot = await fx.start(t.env);
+    const final = await bodyOf(prompt.event_id, /Done: 1 succeeded\.$/);
+    expect(final).toMatch(new RegExp(`^✅ deploy \\(switch\\) misato at \\w{12} "bump nixpkgs": approved by ${ghostA.userId}, ${ghostB.userId}\\. magi restarted after the approval\\. Started job \\d+\\. Done: 1 succeeded\\.$`));
+    await until("the audit outcome", () => /succeeded/.test(t.query<{ outcome: string }>("SELECT outcome FROM audit WHERE id = ?", approval.auditId)[0]!.outcome));
+    const [audit] = t.query<{ outcome: string }>("SELECT outcome FROM audit WHERE id = ?", approval.auditId);
+    expect(audit!.outcome).toMatch(new RegExp(`^approved by ${ghostA.userId}, ${ghostB.userId}; job \\d+ succeeded: deployed \\w{7} to misato`));
+    // And never again: another restart finds the approval acted on.
+    await bot.kill();
+    bot = await fx.start(t.env);
+    await sleep(2000);
+    expect(switches().length - before).toBe(1);
+  });
+
+  it("names the host that failed in the prompt's last edit of a multi-host deploy", async () => {
+    const { fx, dep, ghostA, ghostB, react, bodyOf } = t;
+    writeFileSync(join(t.dir, "fake", "fake-mode.kaji"), "eval-error");
+    try {
+      const command = await dep.say(fx.roomId, "!deploy @prod");
+      const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+      await react(ghostA, prompt.event_id);
+      await react(ghostB, prompt.event_id);
+      const final = await bodyOf(prompt.event_id, /failed|Done/, 40_000);
+      expect(final).toMatch(/: approved by [^.]+\. Started jobs \d+, \d+\. 1 of 2 failed: kaji \(exit 1\)\.$/);
+    } finally {
+      rmSync(join(t.dir, "fake", "fake-mode.kaji"));
+    }
+  });
+});
+
+describe("an approved job under the homeserver's rate limit", () => {
+  let t: Awaited<ReturnType<typeof setUp>>;
+  let bot: BotProcess | undefined;
+
+  beforeAll(async () => {
+    t = await setUp("crashrl");
+    bot = await t.fx.start(t.env);
+  });
+
+  afterAll(async () => {
+    await bot?.kill();
+    await t?.stopHosts();
+  });
+
+  it("starts the job before the prompt's first edit after the decision gets through", async () => {
+    const { fx, dep, ghostA, ghostB, react, switches, until, calls } = t;
+    const command = await dep.say(fx.roomId, "!deploy misato");
+    const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+    // From here on magi may send one message a second, and replies to six pings wait in line before any edit.
+    const hs = inject("synapse");
+    const operator = await registerUser(hs, { username: `operator-${Date.now()}`, password: "operator-pw", admin: true });
+    await overrideRatelimit(hs.baseUrl, operator.accessToken, fx.botUserId, { messagesPerSecond: 1, burstCount: 1 });
+    for (let i = 0; i < 6; i++) await fx.admin.say(fx.roomId, "!ping");
+    await react(ghostA, prompt.event_id);
+    await react(ghostB, prompt.event_id);
+    await until("the deploy to start", () => switches().length > 0, 20_000);
+    const startedAt = statSync(calls).mtimeMs;
+    const decidedEdit = await fx.admin.waitFor(fx.roomId, (e) => e.content["m.relates_to"]?.rel_type === "m.replace" && e.content["m.relates_to"].event_id === prompt.event_id && String(e.content["m.new_content"]?.body).startsWith("✅"), 30_000);
+    expect(startedAt).toBeLessThan(decidedEdit.origin_server_ts);
+  });
+});
