@@ -18,6 +18,13 @@ export class MagiMatrixClient extends MatrixClient {
     this.awaited.set(eventType, [...(this.awaited.get(eventType) ?? []), handler]);
   }
 
+  // After the handlers, one macrotask turn before the SDK stores the token and builds the next /sync request: replies
+  // the handlers started in the background reach their PUT first (it otherwise waited behind that synchronous work).
+  protected override async processSync(raw: any, emitFn?: (eventType: string, ...payload: any[]) => Promise<any>): Promise<any> {
+    await super.processSync(raw, emitFn);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
   protected override startSyncInternal(): Promise<any> {
     return this.startSync(async (eventType, ...payload) => {
       for (const handler of this.awaited.get(eventType) ?? []) await handler(...payload);
