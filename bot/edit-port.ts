@@ -24,8 +24,7 @@ export function createEditPort(client: MatrixClient, log: Logger, msgtypeFor: (r
       const { body, formattedBody } = renderBlocks(blocks);
       const msgtype = msgtypeFor(roomId);
       const fresh = { msgtype, body, format: "org.matrix.custom.html", formatted_body: formattedBody };
-      const relation = typeof target === "string" ? { "m.relates_to": { rel_type: "m.replace", event_id: target } } : {};
-      sendQueueOf(client, log).enqueue({ roomId, edits: target, content: { ...fresh, body: `* ${body}`, "m.new_content": fresh, ...relation } });
+      sendQueueOf(client, log).enqueue({ roomId, edits: target, content: { ...fresh, body: `* ${body}`, "m.new_content": fresh } });
     },
   };
 }

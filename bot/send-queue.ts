@@ -13,7 +13,7 @@ export const SEND_PRIORITY = { reply: 0, alert: 10 } as const;
 // A message to edit: its event id, or the outbox row of a message that may not be sent yet.
 export type MessageRef = string | { outboxId: number };
 
-// One message to send; edits is set for an m.replace edit, whose relation the queue fills in when the target is sent.
+// One message to send; edits is set for an m.replace edit, whose relation the queue fills in (once the target is sent).
 export interface QueuedSend {
   roomId: string;
   content: Record<string, unknown>;
@@ -83,12 +83,12 @@ export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: 
     settle(row, { error: new Error(why) });
   }
 
-  // Fills in the event id of an edit's target, which was sent earlier in the same room's line.
+  // Fills in the m.replace relation; a target named by outbox row was sent earlier in the same room's line.
   function contentOf(row: OutboxRow): Record<string, unknown> | string {
-    if (row.editsRow === null) return row.content;
-    const target = deps.store.get(row.editsRow);
-    if (!target?.eventId) return `the message it edits (outbox row ${row.editsRow}) was never sent`;
-    return { ...row.content, "m.relates_to": { rel_type: "m.replace", event_id: target.eventId } };
+    if (row.editsRow === null && row.editsEventId === null) return row.content;
+    const eventId = row.editsEventId ?? deps.store.get(row.editsRow!)?.eventId;
+    if (!eventId) return `the message it edits (outbox row ${row.editsRow}) was never sent`;
+    return { ...row.content, "m.relates_to": { rel_type: "m.replace", event_id: eventId } };
   }
 
   async function attempt(row: OutboxRow): Promise<void> {

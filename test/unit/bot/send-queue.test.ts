@@ -115,6 +115,18 @@ describe("send queue", () => {
     expect(hs.puts.map((p) => [p.body, p.relatesTo])).toEqual([["job 1 queued", undefined], ["* succeeded", eventId]]);
   });
 
+  it("coalesces waiting edits of a message known by event id, and fills in the relation", async () => {
+    const hs = createHomeserver();
+    const queue = createSendQueue({ store: createOutboxStore(openDatabase(":memory:")), put: hs.put, log });
+    const first = queue.enqueue({ roomId: "!a", content: edit("Waiting for 1 approval."), edits: "$prompt" }).sent;
+    queue.enqueue({ roomId: "!b", content: edit("other message"), edits: "$other" });
+    const last = queue.enqueue({ roomId: "!a", content: edit("Running it now."), edits: "$prompt" }).sent;
+    queue.start();
+    expect(await first).toBe(await last);
+    await queue.stop();
+    expect(hs.puts.map((p) => [p.body, p.relatesTo])).toEqual([["* other message", "$other"], ["* Running it now.", "$prompt"]]);
+  });
+
   it("sends what a killed run left in the outbox after a restart, in order and under the same transaction ids", async () => {
     const db = join(mkdtempSync(join(tmpdir(), "magi-outbox-")), "magi.sqlite");
     const refusing: PutEvent = async () => {
