@@ -105,7 +105,7 @@ describe("deploys from chat", () => {
     expect(call.slice(4)).toEqual(["--target-host", `root@127.0.0.1`]);
     const context = readFileSync(`${calls}.context`, "utf8");
     expect(context).toContain(`head=${head}`);
-    expect(await bodyOf(prompt.event_id, /^✅/)).toMatch(/approved by @slack_t0123abcd-u0ps2:localhost, @slack_t0123abcd-u0ps1:localhost\. Started job \d+\.$/);
+    expect(await bodyOf(prompt.event_id, /^✅.*Done/)).toMatch(/approved by @slack_t0123abcd-u0ps2:localhost, @slack_t0123abcd-u0ps1:localhost\. Started job \d+\. Done: 1 succeeded\.$/);
     const db = new Database(fx.dbPath, { readonly: true });
     const row = db.prepare("SELECT sender, decision, outcome FROM audit WHERE event_id = ?").get(command) as Record<string, string>;
     const ignored = db.prepare("SELECT sender, outcome FROM audit WHERE text LIKE 'reaction on approval%' ORDER BY id").all() as Record<string, string>[];

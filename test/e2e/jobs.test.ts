@@ -144,7 +144,7 @@ describe("jobs", () => {
     const body = await finalBody(jobReply.event_id, /succeeded|failed/, 40_000);
     expect(body).toMatch(/^job \d+ · shutdown kaji · succeeded after \d+ s, exit code 0: kaji is down after \d+ s$/);
     expect(readFileSync(join(dir, "kaji", "power-calls.log"), "utf8")).toBe("poweroff --no-block\n");
-    expect(await finalBody(prompt.event_id, /approved/)).toMatch(/^✅ shutdown kaji \(systemctl poweroff\): approved by @admin-jobs-\w+:localhost\. Started job \d+\.$/);
+    expect(await finalBody(prompt.event_id, /Done/)).toMatch(/^✅ shutdown kaji \(systemctl poweroff\): approved by @admin-jobs-\w+:localhost\. Started job \d+\. Done: 1 succeeded\.$/);
   });
 
   it("reboots after confirmation and reports when the host is back", async () => {
