@@ -39,6 +39,7 @@ const DEFAULT_RETRY_AFTER_MS = 1_000;
 
 // How long sent rows are kept, for edits that refer to a message by its outbox row.
 const KEEP_SENT_MS = 7 * 24 * 3600_000;
+const PRUNE_EVERY = 1000;
 
 type Waiter = { resolve(eventId: string): void; reject(error: Error): void };
 
@@ -106,6 +107,8 @@ export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: 
       deps.store.markSent(row.id, eventId, now());
       stats.sent++;
       deps.log.debug({ outboxId: row.id, roomId: row.roomId, eventId, ...stats }, "sent");
+      // A magi that runs for months would otherwise keep every message it ever sent.
+      if (stats.sent % PRUNE_EVERY === 0) deps.store.pruneBefore(now() - KEEP_SENT_MS);
       settle(row, { eventId });
     } catch (error) {
       const err = error as Error & { errcode?: string; statusCode?: number };
@@ -180,6 +183,7 @@ export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: 
       running = false;
       nudge();
       await loop;
+      deps.log.info({ ...stats, unsent: pending.length }, "send queue stopped; unsent messages stay in the outbox for the next start");
     },
     stats: (): SendStats => ({ ...stats }),
   };
