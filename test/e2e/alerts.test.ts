@@ -100,6 +100,8 @@ describe.skipIf(!present)("alerts from a real Alertmanager", () => {
     await fire("BackupMissing", new Date(Date.now() - 30_000));
     await waitForPosts("BackupMissing", 1);
     expect(await posts("DiskFull")).toHaveLength(1);
+    const reply = await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!alerts"));
+    expect(reply.content.body).toMatch(/^2 alerts firing in 2 groups:\n```\ngroup +alert +severity +firing for\nops: DiskFull +DiskFull on nas +warning +\d+ (min|s)( \d+ s)?\nops: BackupMissing +BackupMissing on nas +warning +\d+ (min|s)( \d+ s)?\n```$/);
   });
 
   it("edits the group's message to resolved, once, and posts a new message when it fires again", async () => {
