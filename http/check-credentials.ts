@@ -4,7 +4,13 @@ import { readFileSync } from "node:fs";
 
 // Reads a secret from the first line of a file; an empty one is refused, since it would let anyone in.
 export function readSecret(path: string, configPath: string): string {
-  const secret = (readFileSync(path, "utf8").split("\n")[0] ?? "").trim();
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`${configPath}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)}); it must hold the secret on its first line, readable by the user magi runs as`);
+  }
+  const secret = (text.split("\n")[0] ?? "").trim();
   if (secret === "") throw new Error(`${configPath}: ${path} is empty (put the secret on its first line)`);
   return secret;
 }
