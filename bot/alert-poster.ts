@@ -33,8 +33,8 @@ export function createAlertPoster(client: MatrixClient, log: Logger, msgtypeFor:
     },
     edit: (roomId, target, blocks) => {
       const fresh = renderContent(blocks, msgtypeFor(roomId), []);
-      const relation = typeof target === "string" ? { "m.relates_to": { rel_type: "m.replace", event_id: target } } : {};
-      const content = { ...fresh, body: `* ${fresh.body}`, "m.new_content": fresh, "m.mentions": {}, ...relation };
+      // The queue adds the m.replace relation once the target's event id is known.
+      const content = { ...fresh, body: `* ${fresh.body}`, "m.new_content": fresh, "m.mentions": {} };
       sendQueueOf(client, log).enqueue({ roomId, edits: target, content, priority: SEND_PRIORITY.alert });
     },
   };
