@@ -40,10 +40,10 @@ function describeFields(columns: string[], row: string[]): string {
   return columns.slice(1).map((c, i) => `${c}: ${row[i + 1] ?? ""}`).join(FIELD_SEPARATOR);
 }
 
-// A row's heading in list form; a bare number says what it counts ("job 12", not "12").
+// A row's heading in list form; a number says what it counts ("job 12", "generation 42 (current)", not "12").
 function describeHeading(columns: string[], row: string[]): string {
   const first = row[0] ?? "";
-  return /^\d+$/.test(first) ? `${columns[0]} ${first}` : first;
+  return /^\d+\b/.test(first) ? `${columns[0]} ${first}` : first;
 }
 
 function isNarrow(lines: string[]): boolean {
