@@ -37,6 +37,7 @@ import { startSendQueue } from "./send-event.ts";
 import { routeSdkLogs } from "./sdk-logging.ts";
 import { createSqliteStorageProvider } from "./sqlite-storage-provider.ts";
 import { startHttpIntake } from "./start-http.ts";
+import { createAlertsPort } from "./alerts-port.ts";
 import { startJobs } from "./start-jobs.ts";
 import { waitForHomeserver } from "./wait-for-homeserver.ts";
 
@@ -81,7 +82,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const contextFor = createContextFactory({
     approvals: { cancelOwn: (roomId, requester) => approvals!.cancelOwn(roomId, requester) },
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
-    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
+    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory), alerts: createAlertsPort(db),
     policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });
   const reply = createReplyPort(client, log);
