@@ -89,7 +89,7 @@ describe("sandbox", () => {
     expect(done).toMatch(new RegExp(`succeeded .*deployed ${sha.slice(0, 7)} to misato \\(switch\\)`));
     expect(calls("misato")).toContain(`nixos-rebuild switch --flake git+file://${join(dir, "flake-origin.git")}?rev=${sha}#misato\n`);
     const generations = await demo.waitForReply(state.roomId, await demo.say(state.roomId, "!generations misato"), 20_000);
-    expect(generations.content.body).toMatch(new RegExp(`^• 3 \\(current\\)\\n[^•]*${sha.slice(0, 7)}`));
+    expect(generations.content.body).toMatch(new RegExp(`^• generation 3 \\(current\\)\\n[^•]*${sha.slice(0, 7)}`));
     const rollback = await demo.say(state.roomId, "!rollback misato");
     expect(await jobOutcome(rollback, /(^|\n)job \d+ · rollback misato /)).toMatch(/succeeded .*rolled misato back to the previous generation/);
     expect(calls("misato")).toContain("nixos-rebuild switch --rollback\n");
