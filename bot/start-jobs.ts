@@ -57,7 +57,10 @@ export function startJobs(db: Database.Database, client: MatrixClient, log: Logg
   const reportInterrupted = async () => {
     for (const job of interrupted) {
       log.warn({ jobId: job.id, host: job.host, command: job.command }, "job was interrupted by a restart; not re-running it");
-      const text = `job ${job.id} (${job.command} ${job.host}) was interrupted: magi stopped while it was ${job.startedAt ? "running" : "queued"}. It was not re-run; check ${job.host} and start it again if it is still needed.`;
+      const neverBegan = job.launchDeferred && job.launchedAt === null;
+      const text = neverBegan
+        ? `job ${job.id} (${job.command} ${job.host}) was cut off by a restart before it began: nothing reached ${job.host}. ${job.approvalId !== null ? "Its approval still counts while fresh: magi runs it again (see the prompt)." : "Start it again if it is still needed."}`
+        : `job ${job.id} (${job.command} ${job.host}) was interrupted: magi stopped while it was ${job.startedAt ? "running" : "queued"}. It was not re-run; check ${job.host} and start it again if it is still needed.`;
       try {
         if (job.messageEventId) await edits.edit(job.roomId, job.messageEventId, describeJob(job, [], Date.now()));
       } catch (error) {

@@ -52,7 +52,7 @@ export const deployCommand = defineCommand({
     const jobs = hosts.map((host) => {
       const { job, waitingBehind } = ctx.jobs.submit({
         command: "deploy", host, requester: ctx.caller.userId, roomId: ctx.roomId, mutating: args.action !== "dry-activate",
-        timeoutMs: 24 * 3600_000, work: (io) => ctx.deploys.deploy(host, bound, args.action, io),
+        timeoutMs: 24 * 3600_000, deferLaunch: true, work: (io) => ctx.deploys.deploy(host, bound, args.action, io),
       });
       return { id: job.id, blocks: describeJob(job, [], ctx.now(), waitingBehind) };
     });

@@ -46,9 +46,16 @@ export function createApprovalStore(db: Database.Database) {
   const transition = db.prepare("UPDATE approvals SET state = ?, decided_at = ?, decided_by = ? WHERE id = ? AND state = 'pending'");
   const dueIds = db.prepare<[number], { id: number }>("SELECT id FROM approvals WHERE state = 'pending' AND expires_at <= ?");
   const markActed = db.prepare("UPDATE approvals SET acted_at = ? WHERE id = ? AND state = 'approved' AND acted_at IS NULL");
-  // Approved, but magi stopped before the command's jobs were stored: no acted_at and not one job points at it.
+  // A job a restart cut off before its work marked its launch: it did nothing beyond magi, so running it again is no repeat.
+  const NEVER_BEGAN = "state = 'interrupted' AND launch_deferred = 1 AND launched_at IS NULL";
+  // Approved, but magi stopped before the command's jobs were stored, or before any of them began: no acted_at and no job that did anything.
   const unacted = db.prepare<[], { id: number }>(
-    "SELECT id FROM approvals a WHERE state = 'approved' AND acted_at IS NULL AND NOT EXISTS (SELECT 1 FROM jobs WHERE approval_id = a.id) ORDER BY id",
+    `SELECT id FROM approvals a WHERE state = 'approved' AND acted_at IS NULL AND NOT EXISTS (SELECT 1 FROM jobs WHERE approval_id = a.id AND NOT (${NEVER_BEGAN})) ORDER BY id`,
+  );
+  // Acted on, but every job it made was cut off before it began: open it for one more run (markActed closes it again with the new jobs).
+  const reopen = db.prepare(
+    `UPDATE approvals SET acted_at = NULL WHERE state = 'approved' AND acted_at IS NOT NULL
+       AND EXISTS (SELECT 1 FROM jobs WHERE approval_id = approvals.id) AND NOT EXISTS (SELECT 1 FROM jobs WHERE approval_id = approvals.id AND NOT (${NEVER_BEGAN}))`,
   );
   const latestOwn = db.prepare<[string, string], { id: number }>(
     "SELECT id FROM approvals WHERE state = 'pending' AND room_id = ? AND requester = ? ORDER BY id DESC LIMIT 1",
@@ -81,8 +88,8 @@ export function createApprovalStore(db: Database.Database) {
     dueForExpiry: (now: number) => dueIds.all(now).map((r) => r.id),
     // Records that magi acted on an approval; true only the first time, so an approval runs its command once.
     markActed: (id: number, now: number) => markActed.run(now, id).changes === 1,
-    // Approvals a crash left between the decision and the run.
-    listUnacted: () => unacted.all().map((r) => r.id),
+    // Approvals a crash left between the decision and the run, or whose jobs it cut off before they began.
+    listUnacted: () => db.transaction(() => (reopen.run(), unacted.all().map((r) => r.id)))(),
     // The requester's newest pending request in a room, for !cancel without a job id.
     latestPendingOf: (roomId: string, requester: string) => latestOwn.get(roomId, requester)?.id,
   };

@@ -7,14 +7,14 @@ export type { JobStore, NewJob } from "../runners/jobs/types.ts";
 
 const COLUMNS = `id, command, host, requester, room_id AS roomId, mutating, state, phase, created_at AS createdAt,
   started_at AS startedAt, finished_at AS finishedAt, exit_code AS exitCode, summary, message_event_id AS messageEventId,
-  audit_id AS auditId, approval_id AS approvalId`;
+  audit_id AS auditId, approval_id AS approvalId, launch_deferred AS launchDeferred, launched_at AS launchedAt`;
 const FIELDS: Record<string, string> = {
   state: "state", phase: "phase", startedAt: "started_at", finishedAt: "finished_at",
-  exitCode: "exit_code", summary: "summary", messageEventId: "message_event_id",
+  exitCode: "exit_code", summary: "summary", messageEventId: "message_event_id", launchedAt: "launched_at",
 };
 
-type Row = Omit<JobRecord, "mutating"> & { mutating: number };
-const toRecord = (row: Row): JobRecord => ({ ...row, mutating: row.mutating === 1 });
+type Row = Omit<JobRecord, "mutating" | "launchDeferred"> & { mutating: number; launchDeferred: number };
+const toRecord = (row: Row): JobRecord => ({ ...row, mutating: row.mutating === 1, launchDeferred: row.launchDeferred === 1 });
 
 // How long an audit outcome may be.
 const OUTCOME_MAX = 500;
@@ -34,7 +34,7 @@ export function describeJobsOutcome(jobs: Pick<JobRecord, "id" | "state" | "summ
 // A JobStore over the jobs and job_logs tables.
 export function createJobStore(db: Database.Database): JobStore {
   const insert = db.prepare(
-    "INSERT INTO jobs (command, host, requester, room_id, mutating, state, created_at, audit_id, approval_id) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)",
+    "INSERT INTO jobs (command, host, requester, room_id, mutating, state, created_at, audit_id, approval_id, launch_deferred) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
   );
   const jobsOfAudit = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM jobs WHERE audit_id = ? ORDER BY id`);
   const approvers = db.prepare<[number], { decidedBy: string | null }>("SELECT decided_by AS decidedBy FROM approvals WHERE id = ?");
@@ -74,7 +74,7 @@ export function createJobStore(db: Database.Database): JobStore {
   };
   return {
     insert: (job) => {
-      const id = Number(insert.run(job.command, job.host, job.requester, job.roomId, job.mutating ? 1 : 0, job.createdAt, job.auditId ?? null, job.approvalId ?? null).lastInsertRowid);
+      const id = Number(insert.run(job.command, job.host, job.requester, job.roomId, job.mutating ? 1 : 0, job.createdAt, job.auditId ?? null, job.approvalId ?? null, job.launchDeferred ? 1 : 0).lastInsertRowid);
       const stored = get(id)!;
       completeAudit(stored);
       return stored;

@@ -141,4 +141,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX alert_groups_pending ON alert_groups (id) WHERE posted_revision < revision;
   CREATE INDEX alert_groups_open ON alert_groups (id) WHERE resolved = 0;
   `,
+  `
+  ALTER TABLE jobs ADD COLUMN launch_deferred INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE jobs ADD COLUMN launched_at INTEGER;
+  `,
 ];

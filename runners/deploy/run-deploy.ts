@@ -79,6 +79,8 @@ export async function runDeploy(plan: DeployPlan, io: JobIO, opts: DeployRunOpti
   }
   try {
     const { invocation } = prepared;
+    // Stored before the tool starts: a restart before this point knows the deploy did nothing to the host.
+    io.launch?.();
     io.log(`${invocation.where === "host" ? `on ${name}` : "on magi"}: ${invocation.argv.join(" ")}`);
     io.phase("evaluating");
     const tracker = createPhaseTracker("evaluating", (phase) => io.phase(phase));

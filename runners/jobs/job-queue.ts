@@ -96,6 +96,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
         emit(job);
       },
       track: (process: TrackedProcess) => options.recordProcess?.(pending.id, process),
+      launch: () => void (store.get(pending.id)?.launchedAt ?? store.update(pending.id, { launchedAt: now() })),
     };
     const done = request
       .work(io)
@@ -116,7 +117,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
 
   return {
     submit: (request) => {
-      const job = store.insert({ ...request, createdAt: now() });
+      const job = store.insert({ ...request, launchDeferred: request.deferLaunch === true, createdAt: now() });
       const pending: Pending = { id: job.id, request, controller: new AbortController() };
       const waitingBehind = request.mutating ? holderOf(request.host, job.id) : null;
       if (held) {

@@ -14,6 +14,9 @@ export interface JobIO {
   phase(name: string): void;
   // Records the process doing the work (right after it is spawned), so a restart can find it again.
   track?(process: TrackedProcess): void;
+  // Marks the moment the work may first change something beyond magi (before the deploy tool starts);
+  // until then a restart knows the job did nothing anyone can see.
+  launch?(): void;
 }
 
 // How the work ended, in words for the room.
@@ -42,6 +45,8 @@ export interface JobRequest {
   // The audit row this job completes, and the approval that allowed it; stored with the job so both survive a restart.
   auditId?: number | null;
   approvalId?: number | null;
+  // The work calls io.launch() before its first outside effect; a job cut off before that is known to have done nothing.
+  deferLaunch?: boolean;
 }
 
 // A job as stored and shown.
@@ -62,6 +67,9 @@ export interface JobRecord {
   messageEventId: string | null;
   auditId: number | null;
   approvalId: number | null;
+  // Whether the work marks its launch itself, and when it did (null: not yet, or it never marks it).
+  launchDeferred: boolean;
+  launchedAt: number | null;
 }
 
 // What commands may do with jobs.
@@ -80,13 +88,13 @@ export interface JobsPort {
 }
 
 // A new job's fields.
-export type NewJob = Pick<JobRecord, "command" | "host" | "requester" | "roomId" | "mutating" | "createdAt"> & Partial<Pick<JobRecord, "auditId" | "approvalId">>;
+export type NewJob = Pick<JobRecord, "command" | "host" | "requester" | "roomId" | "mutating" | "createdAt"> & Partial<Pick<JobRecord, "auditId" | "approvalId" | "launchDeferred">>;
 
 // Reads and writes jobs.
 export interface JobStore {
   insert(job: NewJob): JobRecord;
   get(id: number): JobRecord | undefined;
-  update(id: number, changes: Partial<Pick<JobRecord, "state" | "phase" | "startedAt" | "finishedAt" | "exitCode" | "summary" | "messageEventId">>): JobRecord;
+  update(id: number, changes: Partial<Pick<JobRecord, "state" | "phase" | "startedAt" | "finishedAt" | "exitCode" | "summary" | "messageEventId" | "launchedAt">>): JobRecord;
   list(limit: number): JobRecord[];
   appendLog(id: number, text: string): void;
   readLog(id: number): string | undefined;

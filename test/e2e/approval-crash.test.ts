@@ -6,8 +6,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { waitUntil } from "../wait-until.ts";
 import { overrideRatelimit, registerUser } from "../../bot/synapse/register-user.ts";
 import { createApprovalStore } from "../../storage/approval-store.ts";
+import { createJobStore } from "../../storage/job-store.ts";
 import type { BotProcess } from "./harness/bot-process.ts";
 import { createFlakeRepo } from "./harness/flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
@@ -61,15 +63,7 @@ async function setUp(name: string) {
       db.close();
     }
   }
-  async function until<T>(what: string, read: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = read();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(25);
-    }
-  }
+  const until = <T>(what: string, read: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000) => waitUntil(what, read, { timeoutMs, intervalMs: 25 });
   const stopHosts = async () => {
     for (const sshd of Object.values(hosts)) await sshd.stop();
   };
@@ -163,17 +157,20 @@ describe("kill -9 at every step of an approved deploy", () => {
       await until(`the jobs of the step ${step.name} to end`, () => t.query<{ state: string }>("SELECT state FROM jobs WHERE approval_id = ?", approval.id).every((j) => !["queued", "running"].includes(j.state)) && switches().length > before, 40_000).catch(() => undefined);
       await sleep(1500);
       const ran = switches().length - before;
-      const jobs = t.query<{ id: number; state: string }>("SELECT id, state FROM jobs WHERE approval_id = ?", approval.id);
+      // A job the kill cut off before its deploy tool started did nothing, and its approval runs again: that is no duplicate.
+      const jobs = t.query<{ id: number; state: string; launched_at: number | null }>("SELECT id, state, launched_at FROM jobs WHERE approval_id = ?", approval.id);
+      const launched = jobs.filter((j) => j.launched_at !== null);
       counts.approved += 1;
       counts.executed += Math.min(ran, 1);
-      counts.duplicated += Math.max(0, ran - 1) + Math.max(0, jobs.length - 1);
+      counts.duplicated += Math.max(0, ran - 1) + Math.max(0, launched.length - 1);
       counts.lost += ran === 0 ? 1 : 0;
-      console.log(`kill-9 step ${step.name}: switches=${ran} jobs=${jobs.map((j) => `${j.id} ${j.state}`).join(", ")}`);
-      expect({ step: step.name, jobs: jobs.length, acted: approval.acted_at !== null || (approvalOf(command)?.acted_at ?? null) !== null }).toEqual({ step: step.name, jobs: 1, acted: true });
+      console.log(`kill-9 step ${step.name}: switches=${ran} jobs=${jobs.map((j) => `${j.id} ${j.state}${j.launched_at === null ? " (never began)" : ""}`).join(", ")}`);
+      expect({ step: step.name, launched: launched.length, acted: (approvalOf(command)?.acted_at ?? null) !== null }).toEqual({ step: step.name, launched: 1, acted: true });
+      expect(jobs.filter((j) => j.launched_at === null).every((j) => j.state === "interrupted")).toBe(true);
       if (step.name === "mid-job") {
         const [audit] = t.query<{ outcome: string }>("SELECT outcome FROM audit WHERE id = ?", approval.audit_id);
-        expect(jobs[0]!.state).toBe("interrupted");
-        expect(audit!.outcome).toMatch(new RegExp(`^approved by [^;]+; job ${jobs[0]!.id} interrupted: `));
+        expect(launched[0]!.state).toBe("interrupted");
+        expect(audit!.outcome).toMatch(new RegExp(`^approved by [^;]+; job ${launched[0]!.id} interrupted: `));
       }
     }
     console.log(`kill-9 schedule: approved=${counts.approved} executed=${counts.executed} duplicated=${counts.duplicated} lost=${counts.lost}`);
@@ -201,6 +198,38 @@ describe("kill -9 at every step of an approved deploy", () => {
     const [audit] = t.query<{ outcome: string }>("SELECT outcome FROM audit WHERE id = ?", approval.auditId);
     expect(audit!.outcome).toMatch(new RegExp(`^approved by ${ghostA.userId}, ${ghostB.userId}; job \\d+ succeeded: deployed \\w{7} to misato`));
     // And never again: another restart finds the approval acted on.
+    await bot.kill();
+    bot = await fx.start(t.env);
+    await sleep(2000);
+    expect(switches().length - before).toBe(1);
+  });
+
+  it("runs again, once, an approved deploy whose job a crash cut off before the deploy tool started", async () => {
+    const { fx, dep, ghostA, ghostB, switches, bodyOf, until } = t;
+    const command = await dep.say(fx.roomId, "!deploy misato");
+    const prompt = await dep.waitForReply(fx.roomId, command, 30_000);
+    await bot.stop();
+    // What a kill -9 during the worktree checkout leaves: approved and acted on, its job stored and running, never launched.
+    const db = new Database(fx.dbPath);
+    const store = createApprovalStore(db);
+    const jobs = createJobStore(db);
+    const approval = store.findByCommand(command)!;
+    expect(store.transition(approval.id, "approved", Date.now(), `${ghostA.userId}, ${ghostB.userId}`)).toBe(true);
+    const cut = jobs.transaction(() => {
+      expect(store.markActed(approval.id, Date.now())).toBe(true);
+      const job = jobs.insert({ command: "deploy", host: "misato", requester: dep.userId, roomId: fx.roomId, mutating: true, createdAt: Date.now(), auditId: approval.auditId, approvalId: approval.id, launchDeferred: true });
+      return jobs.update(job.id, { state: "running", startedAt: Date.now(), phase: "checkout" });
+    });
+    db.close();
+    const before = switches().length;
+    bot = await fx.start(t.env);
+    const final = await bodyOf(prompt.event_id, /Done: 1 succeeded\.$/);
+    expect(final).toMatch(/magi restarted after the approval\. Started job \d+\. Done: 1 succeeded\.$/);
+    const rows = t.query<{ id: number; state: string; launched_at: number | null }>("SELECT id, state, launched_at FROM jobs WHERE approval_id = ? ORDER BY id", approval.id);
+    expect(rows.map((r) => [r.id === cut.id, r.state, r.launched_at !== null])).toEqual([[true, "interrupted", false], [false, "succeeded", true]]);
+    const notice = await until("the interrupted notice", async () => (await dep.timeline(fx.roomId)).find((e) => e.type === "m.room.message" && /cut off by a restart before it began/.test(String(e.content.body))));
+    expect(String(notice.content.body)).toContain(`job ${cut.id} (deploy misato) was cut off by a restart before it began: nothing reached misato.`);
+    // Once: another restart finds a job that began, so nothing runs again.
     await bot.kill();
     bot = await fx.start(t.env);
     await sleep(2000);

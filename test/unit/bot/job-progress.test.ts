@@ -89,7 +89,7 @@ describe("job progress", () => {
 describe("job end notices", () => {
   const job = (over: Partial<JobRecord>): JobRecord => ({
     id: 12, command: "deploy", host: "misato", requester: "@dan:x", roomId: "!r", mutating: true, state: "failed", phase: null,
-    createdAt: 0, startedAt: 0, finishedAt: 20 * 60_000, exitCode: 1, summary: "activation failed", messageEventId: "$m", auditId: null, approvalId: null, ...over,
+    createdAt: 0, startedAt: 0, finishedAt: 20 * 60_000, exitCode: 1, summary: "activation failed", messageEventId: "$m", auditId: null, approvalId: null, launchDeferred: false, launchedAt: null, ...over,
   });
 
   it("says what ended, how, and where the log is", () => {
