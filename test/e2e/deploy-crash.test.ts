@@ -11,7 +11,7 @@ import type { BotProcess } from "./harness/bot-process.ts";
 import { createFlakeRepo } from "./harness/flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
 import { startSshd, type TestSshd } from "./harness/sshd.ts";
-import { hostConfigFor, latestBody } from "./harness/test-hosts.ts";
+import { hostConfigFor, waitForBody } from "./harness/test-hosts.ts";
 
 const FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
 const INITIAL = "/nix/store/6hq1d8gjsnx5mlm8v3bm1x2r0rz0kw4c-nixos-system-misato-25.05.20250501.0e9c1f2";
@@ -29,15 +29,7 @@ describe("a deploy process that outlives magi", () => {
 
   const isAlive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z ");
   const readPid = (name: string) => Number(readFileSync(join(fake, name), "utf8"));
-  async function bodyOf(eventId: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const body = latestBody(await fx.admin.timeline(fx.roomId, 300), eventId) ?? "";
-      if (pattern.test(body)) return body;
-      if (Date.now() > deadline) throw new Error(`message never matched ${pattern}; last: ${body}`);
-      await sleep(200);
-    }
-  }
+  const bodyOf = (eventId: string, pattern: RegExp, timeoutMs = 30_000) => waitForBody(fx.admin, fx.roomId, eventId, pattern, timeoutMs);
   const jobMessage = (commandId: string) =>
     fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandId && /(^|\n)job \d+ · deploy misato /.test(String(e.content.body)));
 

@@ -10,7 +10,7 @@ import { createFlakeRepo } from "./harness/flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
 import type { TestUser } from "./harness/matrix-user.ts";
 import { startSshd, type TestSshd } from "./harness/sshd.ts";
-import { hostConfigFor, latestBody } from "./harness/test-hosts.ts";
+import { hostConfigFor, waitForBody } from "./harness/test-hosts.ts";
 
 const FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
 const INITIAL = "/nix/store/6hq1d8gjsnx5mlm8v3bm1x2r0rz0kw4c-nixos-system-misato-25.05.20250501.0e9c1f2";
@@ -27,15 +27,7 @@ describe("deleting a request that waits for approval", () => {
 
   const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const redact = (user: TestUser, eventId: string) => user.call("PUT", `/rooms/${encodeURIComponent(fx.roomId)}/redact/${encodeURIComponent(eventId)}/r${Date.now()}`, {});
-  async function bodyOf(eventId: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const body = latestBody(await fx.admin.timeline(fx.roomId, 300), eventId) ?? "";
-      if (pattern.test(body)) return body;
-      if (Date.now() > deadline) throw new Error(`message never matched ${pattern}; last: ${body}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const bodyOf = (eventId: string, pattern: RegExp, timeoutMs = 30_000) => waitForBody(fx.admin, fx.roomId, eventId, pattern, timeoutMs);
   const readDb = <T>(sql: string, ...params: unknown[]): T[] => {
     const db = new Database(fx.dbPath, { readonly: true });
     try {
