@@ -30,7 +30,9 @@ describe("magi CLI", () => {
       "mount -t tmpfs -o ro tmpfs node_modules/.cache",
       `exec ${quotePosix(process.execPath)} bot/bin.mjs check-config --no-local config.example.yaml`,
     ].join(" && ");
-    const { stdout, stderr } = await promisify(execFile)("unshare", ["-m", "--", "sh", "-c", readOnly], { cwd: REPO });
+    // A normal user gets its mount namespace inside a user namespace of its own.
+    const unshare = process.getuid?.() === 0 ? ["-m"] : ["--map-root-user", "-m"];
+    const { stdout, stderr } = await promisify(execFile)("unshare", [...unshare, "--", "sh", "-c", readOnly], { cwd: REPO });
     expect(stdout).toBe("config.example.yaml: ok (files and programs on this machine not checked: --no-local)\n");
     expect(stderr).toMatch(/^magi: cannot bundle the sources into node_modules\/\.cache \(.*node_modules\/\.cache\/magi.*\); running them through tsx instead\n$/);
   });

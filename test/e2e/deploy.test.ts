@@ -94,7 +94,7 @@ describe("deploys from chat", () => {
     const call = readCalls().find((c) => c[0] === "nixos-rebuild")!;
     expect(call.slice(0, 3)).toEqual(["nixos-rebuild", "switch", "--flake"]);
     expect(call[3]).toMatch(/#misato$/);
-    expect(call.slice(4)).toEqual(["--target-host", `root@127.0.0.1`]);
+    expect(call.slice(4)).toEqual(["--target-host", `${hosts.misato!.user}@127.0.0.1`]);
     const context = readFileSync(`${calls}.context`, "utf8");
     expect(context).toContain(`head=${head}`);
     expect(await bodyOf(prompt.event_id, /^✅.*Done/)).toMatch(/approved by @slack_t0123abcd-u0ps2:localhost, @slack_t0123abcd-u0ps1:localhost\. Started job \d+\. Done: 1 succeeded\.$/);
