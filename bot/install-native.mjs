@@ -53,7 +53,7 @@ function main() {
     return 1;
   }
   const headers = findLocalHeaders();
-  const args = [nodeGyp, "rebuild", "--release", "--jobs=max", ...(headers ? [`--nodedir=${headers}`] : [])];
+  const args = [nodeGyp, "rebuild", "--release", ...(headers ? [`--nodedir=${headers}`] : [])];
   const how = headers ? `against the headers in ${join(headers, "include", "node")}` : "with headers downloaded by node-gyp";
   if (run(`no prebuilt addon; compiling better-sqlite3 ${how} (about a minute; needs python3, make and g++)`, process.execPath, args) && addonWorks()) return 0;
   process.stderr.write("magi: better-sqlite3 could not be built; the last lines of the build are above (Debian: apt-get install python3 make g++)\n");
