@@ -25,7 +25,6 @@ export interface JobProgressDeps {
   store: JobStore;
   log: Logger;
   throttleMs?: number;
-  onFinished?: (job: JobRecord) => void;
   notify?: (job: JobRecord) => Promise<void>;
 }
 
@@ -72,7 +71,6 @@ export function createJobProgress(deps: JobProgressDeps) {
       const t = entry(event.job);
       t.job = event.job;
       if (event.kind === "line") t.lines = [...t.lines, event.line].slice(-LAST_LINES);
-      if (event.kind === "state" && TERMINAL_STATES.includes(event.job.state)) deps.onFinished?.(event.job);
       schedule(t);
     },
     // Binds a job to its announcing reply, so later changes edit that message.

@@ -4,12 +4,12 @@ import type { Logger } from "pino";
 const FIRST_BACKOFF_MS = 500;
 const MAX_BACKOFF_MS = 30_000;
 
-// Whether a failed request may succeed if tried again, and how long the homeserver asked us to wait.
-export function readRetry(error: unknown): { retry: boolean; waitMs?: number } {
+// Whether a failed request may succeed if tried again, whether it was a rate limit, and how long the homeserver asked us to wait.
+export function readRetry(error: unknown): { retry: boolean; rateLimited: boolean; waitMs?: number } {
   const e = error as { errcode?: string; statusCode?: number; retryAfterMs?: number };
-  if (e.errcode === "M_LIMIT_EXCEEDED" || e.statusCode === 429) return { retry: true, waitMs: e.retryAfterMs };
-  if (typeof e.statusCode === "number") return { retry: e.statusCode >= 500 };
-  return { retry: true };
+  if (e.errcode === "M_LIMIT_EXCEEDED" || e.statusCode === 429) return { retry: true, rateLimited: true, waitMs: e.retryAfterMs };
+  if (typeof e.statusCode === "number") return { retry: e.statusCode >= 500, rateLimited: false };
+  return { retry: true, rateLimited: false };
 }
 
 // Runs request until it succeeds, fails for good (4xx other than 429), or giveUpAfterMs has passed; then it throws the last error.

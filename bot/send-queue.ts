@@ -111,9 +111,9 @@ export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: 
       if (stats.sent % PRUNE_EVERY === 0) deps.store.pruneBefore(now() - KEEP_SENT_MS);
       settle(row, { eventId });
     } catch (error) {
-      const err = error as Error & { errcode?: string; statusCode?: number };
+      const err = error as Error;
       const verdict = readRetry(error);
-      if (err.errcode === "M_LIMIT_EXCEEDED" || err.statusCode === 429) {
+      if (verdict.rateLimited) {
         stats.rateLimited++;
         const waitMs = verdict.waitMs ?? DEFAULT_RETRY_AFTER_MS;
         pace.limited(startedAt, waitMs);

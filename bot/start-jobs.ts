@@ -13,7 +13,6 @@ import type { ReplyMsgtype } from "./build-reply.ts";
 import { createEditPort } from "./edit-port.ts";
 import { createJobNotifier } from "./job-notice.ts";
 import { createJobProgress } from "./job-progress.ts";
-import type { JobRecord } from "../runners/jobs/types.ts";
 
 // How jobs are run and reported; notifyAfterMs is how long a successful job may take before its requester is pinged about it.
 export interface StartJobsOptions {
@@ -21,7 +20,6 @@ export interface StartJobsOptions {
   prefix: string;
   notifyAfterMs: number;
   msgtypeFor(roomId: string): ReplyMsgtype;
-  onFinished?: (job: JobRecord) => void;
   // How often to look whether a deploy process that outlived a restart has ended.
   orphanPollMs?: number;
 }
@@ -39,7 +37,7 @@ export function startJobs(db: Database.Database, client: MatrixClient, log: Logg
   const store = createJobStore(db);
   const edits = createEditPort(client, log, opts.msgtypeFor);
   const notifier = createJobNotifier({ client, log, msgtypeFor: opts.msgtypeFor, prefix: opts.prefix, notifyAfterMs: opts.notifyAfterMs });
-  const progress = createJobProgress({ edits, store, log, notify: notifier.notifyEnd, ...(opts.onFinished ? { onFinished: opts.onFinished } : {}) });
+  const progress = createJobProgress({ edits, store, log, notify: notifier.notifyEnd });
   const processes = createJobProcessStore(db);
   const orphans = sortOrphans(processes.listRunning());
   const interrupted = db.transaction(() => {
