@@ -3,7 +3,7 @@
 // that reaches only the package registries. better-sqlite3's own install script (blocked through
 // allowScripts in package.json) downloads a prebuilt binary and else node-gyp's headers, and both
 // downloads fail there; node-gyp never looks for the headers the installed Node ships itself.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -42,7 +42,24 @@ function run(label, command, args, showFailure = true) {
   return result.status === 0;
 }
 
+// Starts the sandbox's one-time Synapse install in the background (bot/synapse/prefetch-synapse.ts), so it
+// overlaps the compile below. It never fails the install; MAGI_SKIP_SYNAPSE_PREFETCH=1 turns it off.
+function startSynapsePrefetch() {
+  if (process.env.MAGI_SKIP_SYNAPSE_PREFETCH === "1") return;
+  const script = join(root, "bot", "synapse", "prefetch-synapse.ts");
+  if (!existsSync(script) || !existsSync(join(root, "node_modules", "tsx"))) return;
+  try {
+    const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: root, detached: true, stdio: "ignore" });
+    child.on("error", () => {});
+    child.unref();
+    process.stderr.write("magi: installing the sandbox's Synapse in the background (its log: synapse-venv.install.log beside the venv, ~/.cache/magi by default)\n");
+  } catch {
+    // Only a head start: npm start installs Synapse itself when this could not.
+  }
+}
+
 function main() {
+  startSynapsePrefetch();
   if (!existsSync(packageDir)) return 0;
   if (addonWorks()) return 0;
   const prebuild = join(dirname(require.resolve("prebuild-install/package.json")), "bin.js");

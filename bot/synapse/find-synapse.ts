@@ -1,7 +1,9 @@
 // Finds (or builds) the Python venv that holds Synapse, so tests and the sandbox need no Docker.
+import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
+import { takeInstallLock } from "./install-lock.ts";
 
 // The Synapse release tests run against; .ci/run reads this line, so keep its shape.
 export const SYNAPSE_VERSION = "1.163.2";
@@ -22,7 +24,18 @@ export async function ensureSynapseVenv(opts: { log?: (line: string) => void } =
   const dir = synapseVenvDir();
   const python = join(dir, "bin", "python");
   if (await canImportSynapse(python)) return python;
+  mkdirSync(dirname(dir), { recursive: true });
+  const release = await takeInstallLock(`${dir}.lock`, (pid) => log(`synapse: waiting for the install already under way (pid ${pid}; npm ci starts one in the background)`));
+  try {
+    if (!(await canImportSynapse(python))) await installSynapse(dir, python, log);
+  } finally {
+    release();
+  }
+  return python;
+}
 
+// Creates (or completes) the venv and installs the pinned Synapse into it.
+async function installSynapse(dir: string, python: string, log: (line: string) => void): Promise<void> {
   log(`synapse: creating venv at ${dir} and installing matrix-synapse ${SYNAPSE_VERSION} (takes a few minutes)`);
   // A generator transform forwards each output line to the log instead of buffering it all.
   const forward = function* (line: unknown): Generator<never, void, void> {
@@ -37,5 +50,4 @@ export async function ensureSynapseVenv(opts: { log?: (line: string) => void } =
     throw new Error(`installed matrix-synapse into ${dir} but "${python} -c 'import synapse'" still fails`);
   }
   log("synapse: venv ready");
-  return python;
 }
