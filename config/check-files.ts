@@ -16,6 +16,16 @@ function checkTokenFile(path: string): string | undefined {
   return undefined;
 }
 
+// A shared secret an HTTP client must present (a bearer token or basic-auth password), one value in a file.
+function checkSecretFile(at: string, path: string): string | undefined {
+  const problem = inspectPath(path, "file");
+  const create = `head -c 32 /dev/urandom | base64 > ${path}; chmod 600 ${path}`;
+  if (problem === "does not exist") return `${at}: ${path} does not exist (create it with a long random value: ${create})`;
+  if (problem) return `${at}: ${path} ${problem} (it must be a file holding the secret, readable by ${SERVICE_USER}, mode 0600)`;
+  if (readFileSync(path, "utf8").trim() === "") return `${at}: ${path} is empty (put a long random value in it: ${create})`;
+  return undefined;
+}
+
 function checkIdentityFile(host: string, path: string): string | undefined {
   const problem = inspectPath(path, "file");
   const at = `hosts.${host}.ssh.identity_file: ${path}`;
@@ -66,6 +76,8 @@ export function checkFiles(config: Config): string[] {
     if (host.ssh?.known_hosts_file) problems.push(checkKnownHostsFile(name, host.ssh.known_hosts_file));
   }
   if (config.deploy) problems.push(checkFlakeDir(config.deploy.flake_dir));
+  if (config.http) problems.push(checkSecretFile("http.credentials_file", config.http.credentials_file));
+  for (const [name, route] of Object.entries(config.alerts.routes)) problems.push(checkSecretFile(`alerts.routes.${name}.credentials_file`, route.credentials_file));
   problems.push(checkStorage(config.storage.path));
   return problems.filter((p): p is string => p !== undefined);
 }

@@ -20,7 +20,7 @@ const write = (name: string, text: string) => {
 };
 
 // A config in dir whose token file, key and flake checkout all exist, with overrides appended.
-function configWith(extra: { matrix?: string; hosts?: string; deploy?: string; storage?: string } = {}): string {
+function configWith(extra: { matrix?: string; hosts?: string; deploy?: string; storage?: string; tail?: string } = {}): string {
   return write("magi.yaml", `
 matrix:
   homeserver_url: http://127.0.0.1:8008
@@ -39,6 +39,7 @@ ${extra.hosts ?? `  misato:
       method: nixos-rebuild`}
 deploy:
   flake_dir: ${extra.deploy ?? "infra"}
+${extra.tail ?? ""}
 `);
 }
 
@@ -80,6 +81,29 @@ describe("checks on this machine", () => {
       `hosts.misato.ssh.identity_file: ${dir}/id_ed25519.pub is a public key (identity_file is the private key: the same path without .pub)`,
       `deploy.flake_dir: ${dir}/plain is not a git checkout (clone the team's flake there: git clone <repository> ${dir}/plain)`,
     ]);
+  });
+
+  it("names a missing or empty HTTP credentials file with how to create one", () => {
+    write("http-secret", "s3cret\n");
+    write("am-secret", "\n");
+    const path = configWith({ tail: `http:
+  listen: 127.0.0.1:9187
+  credentials_file: http-secret
+alerts:
+  routes:
+    ops:
+      room: "!abc"
+      credentials_file: am-secret
+    nas:
+      room: "!abc"
+      credentials_file: missing-secret` });
+    expect(problemsOf(path)).toEqual([
+      `alerts.routes.ops.credentials_file: ${join(dir, "am-secret")} is empty (put a long random value in it: head -c 32 /dev/urandom | base64 > ${join(dir, "am-secret")}; chmod 600 ${join(dir, "am-secret")})`,
+      `alerts.routes.nas.credentials_file: ${join(dir, "missing-secret")} does not exist (create it with a long random value: head -c 32 /dev/urandom | base64 > ${join(dir, "missing-secret")}; chmod 600 ${join(dir, "missing-secret")})`,
+    ]);
+    write("am-secret", "another\n");
+    write("missing-secret", "third\n");
+    expect(problemsOf(path)).toEqual([]);
   });
 
   it("needs a place it can create the database in", () => {
