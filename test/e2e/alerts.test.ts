@@ -1,23 +1,18 @@
 // Alerts end to end: a real Alertmanager posts webhooks to magi, which keeps one message per alert group in a real
 // Synapse room. Needs Alertmanager built by .ci/run (GOBIN=~/.cache/magi/go-bin). Run alone:
 // npx vitest run --project e2e test/e2e/alerts.test.ts
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePort } from "../../bot/synapse/start-synapse.ts";
 import { waitUntil } from "../wait-until.ts";
+import { createAlertMessages } from "./harness/alert-messages.ts";
+import { checkAlertmanager, startAlertmanager, webhookReceiver, type RunningAlertmanager } from "./harness/alertmanager.ts";
 import type { BotProcess } from "./harness/bot-process.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
-import type { TimelineEvent } from "./harness/matrix-user.ts";
 
-const ALERTMANAGER = join(homedir(), ".cache", "magi", "go-bin", "alertmanager");
-const present = existsSync(ALERTMANAGER);
-if (!present && process.env.CI === "true") throw new Error(`${ALERTMANAGER} is missing; .ci/run builds it (go install github.com/prometheus/alertmanager/cmd/alertmanager@v0.28.1)`);
-if (!present) console.warn(`skipping the Alertmanager tests: ${ALERTMANAGER} is missing (run .ci/run, or: GOBIN=~/.cache/magi/go-bin go install github.com/prometheus/alertmanager/cmd/alertmanager@v0.28.1)`);
+const present = checkAlertmanager();
 
 const ROUTE_TOKEN = "am-route-token-3f9a2c";
 const HEALTH_TOKEN = "health-token-77be01";
@@ -25,17 +20,15 @@ const HEALTH_TOKEN = "health-token-77be01";
 describe.skipIf(!present)("alerts from a real Alertmanager", () => {
   let fx: MagiFixture;
   let bot: BotProcess;
-  let am: ChildProcess;
-  let amUrl: string;
+  let am: RunningAlertmanager;
   let magiUrl: string;
   // A room magi is not invited to yet: alerts for it are stored but cannot be posted.
   let lateRoom: string;
 
   beforeAll(async () => {
     fx = await createMagiFixture("alerts");
-    const [magiPort, amPort, clusterPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
+    const magiPort = await findFreePort();
     magiUrl = `http://127.0.0.1:${magiPort}`;
-    amUrl = `http://127.0.0.1:${amPort}`;
     writeFileSync(join(fx.dir, "route-token"), `${ROUTE_TOKEN}\n`, { mode: 0o600 });
     writeFileSync(join(fx.dir, "health-token"), `${HEALTH_TOKEN}\n`, { mode: 0o600 });
     fx.config.http = { listen: `127.0.0.1:${magiPort}`, credentials_file: join(fx.dir, "health-token"), body_limit_bytes: 65536 };
@@ -44,46 +37,27 @@ describe.skipIf(!present)("alerts from a real Alertmanager", () => {
     const routeToken = join(fx.dir, "route-token");
     fx.config.alerts = { routes: { ops: { room: fx.roomId, credentials_file: routeToken }, late: { room: lateRoom, credentials_file: routeToken } } };
     bot = await fx.start();
-    writeFileSync(join(fx.dir, "alertmanager.yml"), stringify({
+    am = await startAlertmanager(fx.dir, {
       route: {
         receiver: "magi", group_by: ["alertname"], group_wait: "1s", group_interval: "2s", repeat_interval: "3s",
         routes: [{ receiver: "magi-late", matchers: ['team="late"'] }],
       },
-      receivers: ["ops", "late"].map((route) => ({
-        name: route === "ops" ? "magi" : "magi-late",
-        webhook_configs: [{ url: `${magiUrl}/alertmanager/${route}`, send_resolved: true, http_config: { authorization: { type: "Bearer", credentials_file: routeToken } } }],
-      })),
-    }));
-    am = spawn(ALERTMANAGER, [
-      `--config.file=${join(fx.dir, "alertmanager.yml")}`, `--storage.path=${join(fx.dir, "am-data")}`,
-      `--web.listen-address=127.0.0.1:${amPort}`, `--cluster.listen-address=127.0.0.1:${clusterPort}`, "--log.level=warn",
-    ], { stdio: "ignore" });
-    await waitUntil("Alertmanager to be ready", () => fetch(`${amUrl}/-/ready`).then((r) => r.ok, () => false), { timeoutMs: 20_000, intervalMs: 200 });
+      receivers: [webhookReceiver("magi", `${magiUrl}/alertmanager/ops`, routeToken), webhookReceiver("magi-late", `${magiUrl}/alertmanager/late`, routeToken)],
+    });
   }, 120_000);
 
   afterAll(async () => {
-    am?.kill("SIGTERM");
+    await am?.stop();
     await bot?.stop();
   });
 
-  async function fire(name: string, startsAt: Date, endsAt?: Date, extra: Record<string, string> = {}): Promise<void> {
-    const alert = {
-      labels: { alertname: name, instance: "nas", severity: "warning", ...extra },
-      annotations: { summary: `${name} on nas` },
-      startsAt: startsAt.toISOString(), ...(endsAt ? { endsAt: endsAt.toISOString() } : {}),
-      generatorURL: "http://prometheus.example/graph",
-    };
-    const r = await fetch(`${amUrl}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([alert]) });
-    expect(r.status).toBe(200);
-  }
-
-  const botMessages = async (roomId = fx.roomId) => (await fx.admin.timeline(roomId)).filter((e) => e.sender === fx.botUserId && e.type === "m.room.message");
-  const isEdit = (e: TimelineEvent) => e.content["m.relates_to"]?.rel_type === "m.replace";
-  const posts = async (name: string, roomId = fx.roomId) => (await botMessages(roomId)).filter((e) => !isEdit(e) && String(e.content.body).includes(`: ${name} —`));
-  const editsOf = async (eventId: string) => (await botMessages()).filter((e) => isEdit(e) && e.content["m.relates_to"].event_id === eventId);
+  const fire = (name: string, startsAt: Date, endsAt?: Date, labels: Record<string, string> = {}) => am.push({ name, startsAt, endsAt, labels });
+  // fx exists once beforeAll has run.
+  const room = () => createAlertMessages(fx.admin, fx.botUserId, fx.roomId);
+  const posts = (name: string, roomId?: string) => room().posts(name, roomId);
+  const editsOf = (eventId: string) => room().editsOf(eventId);
   const accepted = (name: string, changed: boolean) => bot.logs.filter((l) => l.msg === "alertmanager notification stored" && String(l.groupKey).includes(name) && l.changed === changed).length;
-  const waitForPosts = (name: string, count: number, roomId = fx.roomId) =>
-    waitUntil(`${count} message(s) for ${name}`, async () => ((await posts(name, roomId)).length === count ? posts(name, roomId) : undefined), { timeoutMs: 30_000, intervalMs: 200 });
+  const waitForPosts = (name: string, count: number, roomId?: string) => room().waitForPosts(name, count, roomId);
 
   it("posts one message for a firing group, and nothing more when Alertmanager resends it", async () => {
     await fire("DiskFull", new Date(Date.now() - 60_000));
