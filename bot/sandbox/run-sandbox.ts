@@ -11,6 +11,7 @@ import { addRitsuko, createSandbox } from "./create-sandbox.ts";
 import { DEMO_FLEET, findDemoTools } from "./demo-fleet.ts";
 import { ensureDemoFlake, type DemoFlake } from "./demo-flake.ts";
 import { writeSandboxConfig } from "./sandbox-config.ts";
+import { describeSandboxIntake, prepareSandboxIntake, type SandboxIntake } from "./sandbox-intake.ts";
 import { readSandboxState, sandboxDir, writeSandboxState, type SandboxState } from "./sandbox-state.ts";
 import { startDemoHost, type DemoHost } from "./start-demo-host.ts";
 import { startWakeListener } from "./wake-listener.ts";
@@ -32,7 +33,7 @@ async function prepareFlake(dir: string): Promise<(DemoFlake & { startRevs: stri
   return undefined;
 }
 
-function printBanner(state: SandboxState, dir: string, wakePort: number, deploys: boolean): void {
+function printBanner(state: SandboxState, dir: string, wakePort: number, deploys: boolean, intake: SandboxIntake): void {
   say("ready.");
   say(`  talk to magi:   npm run chat        (in another terminal; logs in as ${state.demo.userId}, an admin)`);
   if (state.ritsuko) say(`  second person:  npm run chat -- --as ritsuko   (in a third terminal; ${state.ritsuko.userId}, a deployer: approves demo's deploys)`);
@@ -44,6 +45,7 @@ function printBanner(state: SandboxState, dir: string, wakePort: number, deploys
   }
   say("                  !reboot demo        then react ✅ yourself: demo goes down and comes back");
   say(`                  !shutdown kaji ✅, then !wake kaji   (the magic packet goes to 127.0.0.1:${wakePort})`);
+  for (const line of describeSandboxIntake(intake)) say(line);
   say(`  the demo hosts simulate NixOS in ${join(dir, "hosts")}: nothing mutating reaches this machine`);
   say(`  stop:           Ctrl-C  (state is kept in ${dir}; delete it to start afresh)`);
 }
@@ -74,13 +76,14 @@ export async function runSandbox(): Promise<number> {
       say("adding the second demo user, ritsuko");
       state = await addRitsuko(hs, state);
     }
-    state = { ...state, demoHosts: Object.fromEntries(hosts.map((h) => [h.name, h.port])), wakePort: wake.port };
+    const intake = await prepareSandboxIntake(dir, previous?.httpPort);
+    state = { ...state, demoHosts: Object.fromEntries(hosts.map((h) => [h.name, h.port])), wakePort: wake.port, httpPort: intake.port };
     writeSandboxState(dir, state);
     const tagged = hosts.map((host) => ({ host, tags: DEMO_FLEET.find((s) => s.name === host.name)!.tags }));
-    const loaded = loadConfig(await writeSandboxConfig(dir, state, { hosts: tagged, wakePort: wake.port, ...(flake ? { flake } : {}) }));
+    const loaded = loadConfig(await writeSandboxConfig(dir, state, { hosts: tagged, wakePort: wake.port, intake, ...(flake ? { flake } : {}) }));
     if (!loaded.ok) throw new Error(`sandbox config is invalid: ${loaded.problems.join("; ")}`);
     const bot = await startBot(loaded.config, createLogger(process.env.MAGI_LOG_LEVEL ?? "info"));
-    printBanner(state, dir, wake.port, flake !== undefined);
+    printBanner(state, dir, wake.port, flake !== undefined, intake);
     await new Promise<void>((resolve) => {
       process.once("SIGINT", resolve);
       process.once("SIGTERM", resolve);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { loginUser } from "../synapse/register-user.ts";
 import type { DemoFlake } from "./demo-flake.ts";
+import { DEMO_ALERT_ROUTE, type SandboxIntake } from "./sandbox-intake.ts";
 import { sandboxStatePath, type SandboxState } from "./sandbox-state.ts";
 import type { DemoHost } from "./start-demo-host.ts";
 
@@ -27,6 +28,7 @@ function describeHost(host: DemoHost, tags: string[], wakePort: number, flake?: 
 export interface SandboxConfigParts {
   hosts: { host: DemoHost; tags: string[] }[];
   wakePort: number;
+  intake: SandboxIntake;
   flake?: DemoFlake;
 }
 
@@ -43,6 +45,8 @@ export async function writeSandboxConfig(dir: string, state: SandboxState, parts
     admin_dms: true,
     hosts: Object.fromEntries(parts.hosts.map(({ host, tags }) => [host.name, describeHost(host, tags, parts.wakePort, parts.flake)])),
     ...(parts.flake ? { deploy: { flake_dir: parts.flake.checkout, timeout_minutes: 10 } } : {}),
+    http: { listen: `127.0.0.1:${parts.intake.port}`, credentials_file: parts.intake.healthSecretFile },
+    alerts: { routes: { [DEMO_ALERT_ROUTE]: { room: state.roomId, credentials_file: parts.intake.alertSecretFile } } },
     // The built-in default, written out so the demo shows where it lives: another deployer approves.
     approvals: [{ command: "deploy", approvals: 1, min_level: "deployer", self_approval: false }],
   };

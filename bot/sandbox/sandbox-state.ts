@@ -25,6 +25,7 @@ export const sandboxStateSchema = z
     demoHostPort: z.number().int().optional(),
     demoHosts: z.record(z.string(), z.number().int()).default({}),
     wakePort: z.number().int().optional(),
+    httpPort: z.number().int().optional(),
   })
   .transform(({ demoHostPort, ...state }) => {
     const demoHosts: Record<string, number> = { ...(demoHostPort ? { demo: demoHostPort } : {}), ...state.demoHosts };

@@ -78,6 +78,23 @@ describe("sandbox", () => {
     expect(status.content.body).toMatch(/uptime: \d/);
   });
 
+  it("takes the sample alert with the curl command it printed, and resolves the message in place", async () => {
+    const banner = await running!.ready;
+    const firing = /\[sandbox\]   alerts in:      (curl .*)/.exec(banner)?.[1];
+    expect(firing).toBeDefined();
+    const health = /\[sandbox\]   health:         (curl .*)/.exec(banner)?.[1];
+    expect((await execa("sh", ["-c", `${health} -sS`])).stdout).toBe('{"status":"ok"}');
+    expect((await execa("sh", ["-c", `${firing} -sS`])).stdout).toContain('"status":"stored"');
+    const posted = await demo.waitFor(state.roomId, (e) => e.sender === state.bot.userId && /DiskFull/.test(String(e.content.body)) && !e.content["m.relates_to"], 20_000);
+    expect(posted.content.body).toMatch(/DiskFull.*nas.*tank is 93% full/s);
+    const resolved = firing!.replace("demo-alert-firing.json", "demo-alert-resolved.json");
+    expect((await execa("sh", ["-c", `${resolved} -sS`])).stdout).toContain('"status":"stored"');
+    await demo.waitFor(state.roomId, (e) => e.content["m.relates_to"]?.rel_type === "m.replace" && e.content["m.relates_to"]?.event_id === posted.event_id && /resolved/i.test(String(e.content["m.new_content"]?.body)), 20_000);
+    // A wrong secret is refused and posts nothing.
+    const wrong = await execa("sh", ["-c", `${firing!.replace(/\$\(cat [^)]*\)/, "nope")} -sS -o /dev/null -w '%{http_code}'`]);
+    expect(wrong.stdout).toBe("401");
+  });
+
   it("deploys misato once ritsuko approves, lists its generations and rolls it back", async () => {
     const sha = (await execa("git", ["-C", join(dir, "flake-origin.git"), "rev-parse", "main"])).stdout.trim();
     const command = await demo.say(state.roomId, "!deploy misato");
