@@ -2,6 +2,7 @@
 // is posted (a new episode) or edited in place, once. Run at start, after each change, and periodically, so what a
 // crash or an unresolvable room left pending goes out later.
 import type { Logger } from "pino";
+import type { MetricsPort } from "../domain/metrics-port.ts";
 import type { GroupState } from "../http/alert-group.ts";
 import type { AlertStore } from "../storage/alert-store.ts";
 import type { AlertPoster } from "./alert-poster.ts";
@@ -15,6 +16,7 @@ export function startAlertPosting(deps: {
   poster: AlertPoster;
   resolveRoom(room: string): Promise<string | undefined>;
   log: Logger;
+  metrics?: MetricsPort;
 }) {
   let running: Promise<void> | undefined;
   let again = false;
@@ -27,9 +29,11 @@ export function startAlertPosting(deps: {
         deps.store.handOff(group.id, (g) => {
           if (g.messageRef !== null) {
             deps.poster.edit(roomId, g.messageRef, g.view.blocks);
+            deps.metrics?.countAlertMessage("edited");
             return g.messageRef;
           }
           const { ref, sent } = deps.poster.post(roomId, g.view.blocks, { mentions: g.view.mentions });
+          deps.metrics?.countAlertMessage("posted");
           if (typeof ref === "object") void sent.then((eventId) => deps.store.noteSent(g.id, ref.outboxId, eventId), () => undefined);
           return ref;
         });

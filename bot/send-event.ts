@@ -2,6 +2,7 @@
 // neither loses, duplicates nor floods, and the message is stored before it is sent.
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
+import type { MetricsPort } from "../domain/metrics-port.ts";
 import { createOutboxStore, type OutboxStore } from "../storage/outbox-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
 import { createSendQueue, type PutEvent, type SendQueue } from "./send-queue.ts";
@@ -38,8 +39,8 @@ export function sendEventWithRetry(client: MatrixClient, log: Logger, roomId: st
 }
 
 // Starts the bot's durable queue over the outbox table and makes it the client's: unsent rows from a previous run go first.
-export function startSendQueue(client: MatrixClient, store: OutboxStore, log: Logger): SendQueue {
-  const queue = createSendQueue({ store, put: createPutEvent(client), log });
+export function startSendQueue(client: MatrixClient, store: OutboxStore, log: Logger, metrics?: MetricsPort): SendQueue {
+  const queue = createSendQueue({ store, put: createPutEvent(client), log, ...(metrics ? { metrics } : {}) });
   useSendQueue(client, queue);
   queue.start();
   return queue;

@@ -2,6 +2,7 @@
 // homeserver's rate limit, each with one transaction id for all its attempts; a message still wanted is never given up.
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { NO_METRICS, type MetricsPort } from "../domain/metrics-port.ts";
 import type { OutboxRow, OutboxStore } from "../storage/outbox-store.ts";
 import { readRetry } from "./retry-request.ts";
 import { createSendPace } from "./send-pace.ts";
@@ -44,8 +45,9 @@ const PRUNE_EVERY = 1000;
 type Waiter = { resolve(eventId: string): void; reject(error: Error): void };
 
 // Creates a queue over the outbox; start() picks up rows a previous run left unsent.
-export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: Logger; now?: () => number }) {
+export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: Logger; now?: () => number; metrics?: MetricsPort }) {
   const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? NO_METRICS;
   const pace = createSendPace();
   const stats: SendStats = { puts: 0, rateLimited: 0, sent: 0 };
   let pending: OutboxRow[] = [];
@@ -113,6 +115,7 @@ export function createSendQueue(deps: { store: OutboxStore; put: PutEvent; log: 
     } catch (error) {
       const err = error as Error;
       const verdict = readRetry(error);
+      metrics.countSendFailure(verdict.rateLimited ? "rate_limited" : isTooLarge(error) ? "too_large" : verdict.retry ? "retried" : "refused");
       if (verdict.rateLimited) {
         stats.rateLimited++;
         const waitMs = verdict.waitMs ?? DEFAULT_RETRY_AFTER_MS;

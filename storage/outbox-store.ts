@@ -25,6 +25,8 @@ export interface OutboxStore {
   add(row: NewOutboxRow): OutboxRow;
   get(id: number): OutboxRow | undefined;
   pending(): OutboxRow[];
+  // How many rows wait to be sent (the /metrics outbox depth), without reading them.
+  countPending(): number;
   // Marks older pending edits of the same message superseded (an edit shows the whole message, so only the newest matters); returns their ids.
   supersedeEdits(row: OutboxRow, except: number[]): number[];
   countAttempt(id: number): void;
@@ -48,6 +50,7 @@ export function createOutboxStore(db: Database.Database): OutboxStore {
   );
   const select = db.prepare<[number], Row>(`SELECT ${COLUMNS} FROM outbox WHERE id = ?`);
   const selectPending = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM outbox WHERE state = 'pending' ORDER BY id`);
+  const countPending = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM outbox WHERE state = 'pending'");
   const sameTarget = db.prepare<[number | null, string | null, number], { id: number }>(
     `SELECT id FROM outbox WHERE state = 'pending' AND (edits_row = ? OR edits_event_id = ?) AND id < ?`,
   );
@@ -69,6 +72,7 @@ export function createOutboxStore(db: Database.Database): OutboxStore {
     },
     get,
     pending: () => selectPending.all().map(toRow),
+    countPending: () => countPending.get()!.n,
     supersedeEdits: (row, except) =>
       db.transaction(() => {
         if (row.editsRow === null && row.editsEventId === null) return [];

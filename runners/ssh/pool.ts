@@ -1,5 +1,6 @@
 import { connectTarget, type ConnectOptions, type ConnectOutcome, type SshTarget } from "./connect.ts";
 import type { SshConnection } from "./connection.ts";
+import type { FailureReason } from "./result.ts";
 
 // Pool tuning; idleMs is how long an unused connection stays open.
 export type SshPoolOptions = {
@@ -7,6 +8,8 @@ export type SshPoolOptions = {
   // OpenSSH's MaxSessions defaults to 10 channels per connection; stay under it.
   maxSessionsPerConnection?: number;
   connect?: ConnectOptions;
+  // Told once per failed handshake (callers sharing it are not counted again); for metrics.
+  onConnectFailed?: (reason: FailureReason) => void;
 };
 
 // A borrowed connection; release exactly once when the command is done.
@@ -61,7 +64,10 @@ export function createSshPool(options: SshPoolOptions = {}): SshPool {
   // Records a fresh connection on its entry and forgets it as soon as it breaks.
   const adopt = (entry: Entry, outcome: ConnectOutcome): ConnectOutcome => {
     entry.pending = undefined;
-    if (!outcome.ok) return outcome;
+    if (!outcome.ok) {
+      options.onConnectFailed?.(outcome.reason);
+      return outcome;
+    }
     const fresh = outcome.connection;
     entry.connection = fresh;
     // Drop a broken connection at once so the next command reconnects instead of failing.
@@ -123,6 +129,11 @@ export function createSshPool(options: SshPoolOptions = {}): SshPool {
 }
 
 let defaultPool: SshPool | undefined;
+
+// Makes pool the process-wide one (the bot's, which reports connect failures); set it before any command runs.
+export function setDefaultPool(pool: SshPool): void {
+  defaultPool = pool;
+}
 
 // Returns the process-wide pool runCommand uses when none is passed.
 export function getDefaultPool(): SshPool {
