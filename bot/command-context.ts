@@ -9,6 +9,8 @@ import type { StatusPort } from "../runners/status/types.ts";
 import type { DeployPort } from "../runners/deploy-actions.ts";
 import type { LockPort } from "../commands/lock-port.ts";
 import type { AlertsPort } from "../commands/alerts-port.ts";
+import type { ChecksPort } from "../commands/checks-port.ts";
+import type { SilencesPort } from "../commands/silences-port.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 
 // Everything a context is made of.
@@ -21,6 +23,8 @@ export interface ContextServices {
   status: StatusPort;
   locks: LockPort;
   alerts: AlertsPort;
+  checks: ChecksPort;
+  silences: SilencesPort;
   deploys: DeployPort;
   approvals: CommandContext["approvals"];
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
@@ -28,7 +32,7 @@ export interface ContextServices {
 
 // Returns a factory for per-command contexts.
 export function createContextFactory(services: ContextServices) {
-  return (caller: Caller, roomId: string, approved?: CommandContext["approved"]): CommandContext => ({
+  return (caller: Caller, roomId: string, approved?: CommandContext["approved"], replyTo?: string): CommandContext => ({
     caller,
     roomId,
     prefix: services.prefix,
@@ -40,10 +44,13 @@ export function createContextFactory(services: ContextServices) {
     status: services.status,
     locks: services.locks,
     alerts: services.alerts,
+    checks: services.checks,
+    silences: services.silences,
     deploys: services.deploys,
     approvals: services.approvals,
     policyFor: services.policyFor,
     ...(approved ? { approved } : {}),
+    ...(replyTo ? { replyTo } : {}),
     now: () => Date.now(),
   });
 }

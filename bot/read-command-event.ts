@@ -17,7 +17,7 @@ export interface RoomEvent {
 // Either a reason to ignore the event, or the command text with its age; htmlDiffers when the formatted version shows other text.
 export type CommandEvent =
   | { kind: "ignore"; reason: string }
-  | { kind: "command"; body: string; ageMs: number; threadRoot?: string; htmlDiffers?: true };
+  | { kind: "command"; body: string; ageMs: number; threadRoot?: string; replyTo?: string; htmlDiffers?: true };
 
 // Markdown turns these into formatting (and a backslash escapes them), so the plain body keeps them where the HTML shows none.
 const MARKDOWN_MARKS = new Set(["*", "_", "`", "~", "\\"]);
@@ -48,8 +48,12 @@ export function readCommandEvent(event: RoomEvent, botUserId: string, prefix: st
   // The server's own age is immune to clock skew between magi and the homeserver.
   const ageMs = typeof event.unsigned?.age === "number" ? event.unsigned.age : now - event.origin_server_ts;
   const threadRoot = relation?.rel_type === "m.thread" && typeof relation.event_id === "string" ? relation.event_id : undefined;
+  // A thread's in_reply_to may only be the fallback for clients without threads; then the thread root is what it answers
+  // (Slack users, through the bridge, answer an alert in its thread).
+  const inReplyTo: unknown = relation?.is_falling_back === true ? undefined : relation?.["m.in_reply_to"]?.event_id;
+  const replyTo = typeof inReplyTo === "string" ? inReplyTo : threadRoot;
   // Clients show the HTML and magi runs the body: when they say different things, nobody should act on either.
   const shown = html === undefined ? undefined : htmlToText(html);
   const htmlDiffers = shown !== undefined && comparable(readAddressedCommand(shown, prefix, names) ?? shown) !== comparable(body);
-  return { kind: "command", body, ageMs, ...(threadRoot ? { threadRoot } : {}), ...(htmlDiffers ? { htmlDiffers: true as const } : {}) };
+  return { kind: "command", body, ageMs, ...(threadRoot ? { threadRoot } : {}), ...(replyTo ? { replyTo } : {}), ...(htmlDiffers ? { htmlDiffers: true as const } : {}) };
 }

@@ -18,6 +18,13 @@ import { lockCommand } from "./lock.ts";
 import { unlockCommand } from "./unlock.ts";
 import { locksCommand } from "./locks.ts";
 import { alertsCommand } from "./alerts.ts";
+import { checksCommand } from "./checks.ts";
+import { checkCommand } from "./check.ts";
+import { pauseCommand } from "./pause.ts";
+import { resumeCommand } from "./resume.ts";
+import { silenceCommand } from "./silence.ts";
+import { silencesCommand } from "./silences.ts";
+import { unsilenceCommand } from "./unsilence.ts";
 
 // Every command, in the order help lists them.
 export const COMMANDS: readonly CommandSpec[] = [
@@ -27,6 +34,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   hostsCommand,
   statusCommand,
   alertsCommand,
+  checksCommand,
+  checkCommand,
+  pauseCommand,
+  resumeCommand,
+  silencesCommand,
+  silenceCommand,
+  unsilenceCommand,
   generationsCommand,
   jobsCommand,
   logCommand,

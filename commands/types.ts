@@ -9,6 +9,8 @@ import type { StatusPort } from "../runners/status/types.ts";
 import type { DeployPort } from "../runners/deploy-actions.ts";
 import type { LockPort } from "./lock-port.ts";
 import type { AlertsPort } from "./alerts-port.ts";
+import type { ChecksPort } from "./checks-port.ts";
+import type { SilencesPort } from "./silences-port.ts";
 
 // Who sent a command, as magi sees them in this room.
 export interface Caller {
@@ -65,6 +67,12 @@ export interface CommandContext {
   locks: LockPort;
   // Alert groups firing now (from Alertmanager), for !alerts.
   alerts: AlertsPort;
+  // Dead-man's-switch checks (backups pinging in), for !checks, !check, !pause and !resume.
+  checks: ChecksPort;
+  // Alertmanager silences, for !silence, !silences and !unsilence.
+  silences: SilencesPort;
+  // The event the command replies to (or the root of its thread): !silence acts on the alert message it answers.
+  replyTo?: string;
   // The approval policy for a command on these hosts, if it needs one.
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
   // Set when this run was approved: who approved, and what the approval was bound to (e.g. the exact sha).

@@ -2,6 +2,7 @@
 // state always renders the same message (a resend that changes nothing renders nothing new).
 import type { Block } from "../commands/types.ts";
 import { formatUtc } from "../domain/format-utc.ts";
+import { formatMatcher, matchLabels } from "../domain/matchers.ts";
 import { formatDuration } from "../runners/jobs/format-duration.ts";
 import { isResolved, type GroupAlert, type GroupState } from "./alert-group.ts";
 
@@ -57,8 +58,41 @@ function describeFiredFor(state: GroupState): string {
   return `fired for ${formatDuration(end - start)} (${at(start)} → ${at(end)})`;
 }
 
+// A silence the group's message shows.
+export interface SilenceMark {
+  id: string;
+  by: string;
+  until: number;
+  reason: string;
+}
+
+// What the message shows besides Alertmanager's state: silences made from chat, and the link to Alertmanager's UI.
+export interface GroupExtras {
+  silences?: SilenceMark[];
+  alertmanagerUrl?: string | undefined;
+}
+
+// The labels every alert of the group carries with the same value (Alertmanager's commonLabels), firing ones if any.
+export function findCommonLabels(state: GroupState): Record<string, string> {
+  const firing = state.alerts.filter((a) => a.status === "firing");
+  const [first, ...rest] = firing.length > 0 ? firing : state.alerts;
+  if (!first) return { ...state.groupLabels };
+  return Object.fromEntries(Object.entries(first.labels).filter(([name, value]) => rest.every((a) => a.labels[name] === value)));
+}
+
+// The group in Alertmanager's UI, silenced alerts included: <base>/#/alerts?filter={alertname="DiskFull"}.
+export function linkGroupInUi(base: string, groupLabels: Record<string, string>): string {
+  const filter = `{${matchLabels(groupLabels).map(formatMatcher).join(",")}}`;
+  return `${base.replace(/\/+$/, "")}/#/alerts?silenced=true&inhibited=true${filter === "{}" ? "" : `&filter=${encodeURIComponent(filter)}`}`;
+}
+
+// "🔕 Silenced by @dan:example.org until 2026-11-29 19:27 UTC (disk being replaced); silence 6f1c…".
+export function describeSilenceMark(mark: SilenceMark): string {
+  return `🔕 Silenced by ${mark.by} until ${at(mark.until)} (${mark.reason}); silence ${mark.id}`;
+}
+
 // The group's message.
-export function renderAlertGroup(state: GroupState, route: string): Block[] {
+export function renderAlertGroup(state: GroupState, route: string, extras: GroupExtras = {}): Block[] {
   const name = describeGroup(state, route);
   const blocks: Block[] = [];
   if (isResolved(state)) {
@@ -69,5 +103,7 @@ export function renderAlertGroup(state: GroupState, route: string): Block[] {
   }
   blocks.push({ kind: "list", items: state.alerts.map(describeAlert) });
   if (state.truncatedAlerts > 0) blocks.push({ kind: "text", text: `…and ${state.truncatedAlerts} more that Alertmanager left out (max_alerts).` });
+  for (const mark of extras.silences ?? []) blocks.push({ kind: "text", text: describeSilenceMark(mark) });
+  if (extras.alertmanagerUrl) blocks.push({ kind: "text", text: `In Alertmanager: ${linkGroupInUi(extras.alertmanagerUrl, state.groupLabels)}` });
   return blocks;
 }

@@ -47,6 +47,10 @@ export function createAlertStore<State, View>(db: Database.Database) {
   const open = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM alert_groups WHERE resolved = 0 ORDER BY opened_at, id`);
   const posted = db.prepare("UPDATE alert_groups SET posted_revision = ?, message_ref = ? WHERE id = ?");
   const sent = db.prepare("UPDATE alert_groups SET message_ref = ? WHERE id = ? AND message_ref = ?");
+  // A message is named by its event id, or still by its outbox row when magi stopped before noting the event id.
+  const byMessage = db.prepare<[string, string], Row>(`SELECT ${COLUMNS} FROM alert_groups WHERE message_ref = ?
+    OR message_ref = (SELECT '{"outboxId":' || id || '}' FROM outbox WHERE event_id = ?) ORDER BY id DESC LIMIT 1`);
+  const restyled = db.prepare("UPDATE alert_groups SET view = @view, revision = revision + 1, updated_at = @now WHERE id = @id");
 
   const toGroup = (row: Row): StoredAlertGroup<State, View> => ({
     ...row, state: JSON.parse(row.state) as State, view: JSON.parse(row.view) as View, resolved: row.resolved === 1,
@@ -70,6 +74,22 @@ export function createAlertStore<State, View>(db: Database.Database) {
     get: (id: number) => {
       const row = byId.get(id);
       return row ? toGroup(row) : undefined;
+    },
+    // The episode whose message has this event id.
+    findByMessage: (eventId: string) => {
+      const row = byMessage.get(JSON.stringify(eventId), eventId);
+      return row ? toGroup(row) : undefined;
+    },
+    // Renders a group's view anew from what it stores (say, after a silence); true when the room must see the change.
+    restyle(id: number, now: number, render: (group: StoredAlertGroup<State, View>) => View): boolean {
+      return db.transaction(() => {
+        const row = byId.get(id);
+        if (!row) return false;
+        const view = JSON.stringify(render(toGroup(row)));
+        if (view === row.view) return false;
+        restyled.run({ view, now, id });
+        return true;
+      }).immediate();
     },
     // Episodes whose latest view the room does not have yet, oldest first.
     pending: () => pending.all().map(toGroup),

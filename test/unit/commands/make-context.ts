@@ -47,6 +47,8 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     actions,
     locks: createLockStore(db),
     alerts: { firing: () => [] },
+    checks: { names: () => [], list: () => [], detail: () => undefined, pause: () => false, resume: () => false },
+    silences: { groupAt: () => undefined, urlOf: () => undefined, alertmanagers: () => [], create: async () => ({ ok: false, message: "no Alertmanager" }), listActive: async () => [], expire: async () => ({ ok: false, message: "no Alertmanager" }) },
     deploys: createDeployPort(undefined, new Map(HOSTS.map((h) => [h.name, h]))),
     status: { collect: async (hosts) => hosts.map((h) => ({ host: h.name, reach: "no-ssh" as const })) },
     policyFor: createPolicyLookup([], (host) => HOSTS.find((h) => h.name === host)?.tags, defaultPolicies(300_000)),

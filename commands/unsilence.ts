@@ -1,0 +1,28 @@
+// !unsilence <id>: expires an Alertmanager silence; an alert message that showed it no longer does.
+import { z } from "zod";
+import { LEVELS } from "../domain/levels.ts";
+import { SILENCE_ID_PATTERN } from "../runners/alertmanager/silences.ts";
+import { defineCommand, fail, ok, text } from "./types.ts";
+
+// One silence ID, as !silences shows it.
+const unsilenceArgs = z
+  .array(z.string())
+  .length(1, "expected one silence ID (as !silences shows it)")
+  .transform(([id]) => (id ?? "").toLowerCase())
+  .pipe(z.string().regex(SILENCE_ID_PATTERN, "expected a silence ID like 6f1c2d3e-0a1b-4c5d-8e9f-001122334455 (as !silences shows it)"));
+
+// Expires a silence now.
+export const unsilenceCommand = defineCommand({
+  name: "unsilence",
+  aliases: [],
+  summary: "end an Alertmanager silence now",
+  usage: "unsilence <silence id>",
+  minLevel: LEVELS.deployer,
+  args: unsilenceArgs,
+  run: async (ctx, id) => {
+    const result = await ctx.silences.expire(id);
+    if (!result.ok) return fail(result.message);
+    const where = result.groupName ? ` ${result.groupName} alerts again.` : "";
+    return ok(text(`🔔 Silence ${id} expired.${where}`));
+  },
+});
