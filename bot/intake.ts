@@ -1,5 +1,6 @@
 // Turns synced room events into commands: filters, claims each event once, audits, dispatches, and hands out reactions and redactions.
 import type { Logger } from "pino";
+import type { MetricsPort } from "../domain/metrics-port.ts";
 import { parseCommand } from "../commands/parse.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { ProcessedEvents } from "../storage/processed-events.ts";
@@ -27,6 +28,7 @@ export interface IntakeDeps {
   approvals: Pick<Approvals, "onReaction" | "onRedaction">;
   log: Logger;
   now(): number;
+  metrics?: MetricsPort;
 }
 
 const HTML_DIFFERS = "This message's text and its formatted version say different things, so magi did not run it. Send the command again as plain text.";
@@ -60,16 +62,18 @@ export function createIntake(deps: IntakeDeps) {
     const target: ReplyTarget = { roomId, eventId: event.event_id, threadRoot: candidate.threadRoot, msgtype: policy.replyMsgtype };
     if (candidate.ageMs > deps.maxAgeMs) {
       deps.audit.record({ ...base, command: null, decision: "stale", outcome: "not run: too old" });
+      deps.metrics?.countCommand(parsed.name, "stale");
       const text = `This command arrived while magi was offline (sent ${describeAge(candidate.ageMs)}) and was not run. Send it again if you still want it.`;
       return background(deps.deliver(target, { ok: false, blocks: [{ kind: "text", text }] }, null));
     }
     if (candidate.htmlDiffers) {
       // Clients show the HTML, magi would run the body: refusing is the only reading everyone agrees on.
       deps.audit.record({ ...base, command: parsed.name, decision: "invalid", outcome: "not run: text and formatted text differ" });
+      deps.metrics?.countCommand(parsed.name, "invalid");
       return background(deps.deliver(target, { ok: false, blocks: [{ kind: "text", text: HTML_DIFFERS }] }, null));
     }
     // Audited before this returns (so a crash cannot run it twice or lose its trace); run and answered in the background.
-    background(deps.runCommand({ caller, target, text: candidate.body }).then(() => undefined));
+    background(deps.runCommand({ caller, target, text: candidate.body, ...(candidate.replyTo ? { replyTo: candidate.replyTo } : {}) }).then(() => undefined));
   }
 
   // Handles one synced event; commands are claimed and audited before this returns, and run in the background.

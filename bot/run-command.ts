@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { ApprovalPolicy } from "../commands/approval-policy.ts";
 import { prepareCommand, type Prepared } from "../commands/dispatch.ts";
 import type { Caller, CommandContext, Output } from "../commands/types.ts";
+import type { CommandDecision, MetricsPort } from "../domain/metrics-port.ts";
 import type { JobQueue } from "../runners/jobs/job-queue.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
@@ -22,7 +23,7 @@ export interface ApprovalAsk {
 
 // What running a command needs from the rest of the bot.
 export interface RunCommandDeps {
-  contextFor(caller: Caller, roomId: string, approved?: CommandContext["approved"]): CommandContext;
+  contextFor(caller: Caller, roomId: string, approved?: CommandContext["approved"], replyTo?: string): CommandContext;
   jobs: JobsPort & Pick<JobQueue, "batch">;
   audit: AuditLog;
   deliver: Deliver;
@@ -32,6 +33,7 @@ export interface RunCommandDeps {
   markActed(approvalId: number, now: number): boolean;
   log: Logger;
   now(): number;
+  metrics?: MetricsPort;
 }
 
 // Who asks, where, what; with approval, the request it carries out (its audit row already exists).
@@ -39,6 +41,8 @@ export interface RunRequest {
   caller: Caller;
   target: ReplyTarget;
   text: string;
+  // The event the command replies to, if any.
+  replyTo?: string;
   approval?: { id: number; auditId: number | null; by: string[]; binding: Record<string, string> };
   // Told as soon as the command has run (its jobs started), before the reply is delivered.
   onRun?(output: Output): void;
@@ -82,21 +86,26 @@ export function createRunCommand(deps: RunCommandDeps) {
 
   return async function runCommand(req: RunRequest): Promise<RunResult> {
     const { approval, target, caller } = req;
-    const ctx = deps.contextFor(caller, target.roomId, approval ? { by: approval.by, binding: approval.binding } : undefined);
+    const ctx = deps.contextFor(caller, target.roomId, approval ? { by: approval.by, binding: approval.binding } : undefined, req.replyTo);
     const prepared = prepareCommand(req.text, ctx, (errorId, error) => deps.log.error({ errorId, err: error, eventId: target.eventId }, "command threw"));
     // An approval is acted on whatever its command now says (refused, say, because the requester lost their level).
     if (prepared.decision !== "allowed" && approval && !deps.markActed(approval.id, deps.now())) return { kind: "already run" };
     if (prepared.decision === "ignored") return { kind: "ignored" };
+    // Counted once, as it arrives (an approved run counts as an approval).
+    const known = ctx.commands.some((c) => c.name === prepared.command);
+    const count = (decision: CommandDecision) => void (approval ?? deps.metrics?.countCommand(prepared.command, known ? decision : "unknown"));
     const auditId = approval
       ? approval.auditId
       : deps.audit.record({ at: deps.now(), roomId: target.roomId, eventId: target.eventId, sender: caller.userId, text: req.text, level: caller.level, command: prepared.command, decision: prepared.decision });
     deps.log.info({ roomId: target.roomId, sender: caller.userId, command: prepared.command, decision: prepared.decision, auditId, approvalId: approval?.id }, "command received");
     if (prepared.decision !== "allowed") {
+      count(prepared.decision);
       await deps.deliver(target, prepared.output, auditId, undefined, approval ? `approved by ${approval.by.join(", ")}; ` : "");
       return { kind: "refused" };
     }
     if (approval) return start(prepared, req, auditId, undefined);
     const check = prepared.checkApproval ? await prepared.checkApproval() : { kind: "none" as const };
+    count(check.kind === "refused" ? "refused" : check.kind === "needed" ? "awaiting_approval" : "ran");
     if (check.kind === "refused") {
       await deps.deliver(target, check.output, auditId);
       return { kind: "refused" };
