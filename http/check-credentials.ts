@@ -27,8 +27,13 @@ function presentedSecret(header: string | undefined): string | undefined {
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
-// Tells whether the header carries the secret; compared over equal-length digests in constant time.
+// Tells whether a presented value is the secret; compared over equal-length digests in constant time.
+export function matchesSecret(presented: string, secret: string): boolean {
+  return timingSafeEqual(digest(presented), digest(secret));
+}
+
+// Tells whether the header carries the secret.
 export function checkCredentials(header: string | undefined, secret: string): boolean {
   const presented = presentedSecret(header);
-  return presented !== undefined && timingSafeEqual(digest(presented), digest(secret));
+  return presented !== undefined && matchesSecret(presented, secret);
 }
