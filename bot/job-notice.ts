@@ -2,6 +2,7 @@
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import { formatDuration } from "../runners/jobs/format-duration.ts";
+import { isOrphanPhase } from "../runners/jobs/tracked-process.ts";
 import type { JobRecord } from "../runners/jobs/types.ts";
 import { buildReply, type ReplyMsgtype } from "./build-reply.ts";
 import { escapeHtml } from "./render.ts";
@@ -10,6 +11,8 @@ import { sendEventWithRetry } from "./send-event.ts";
 // Whether a finished job is worth a ping: every failure, and successes the requester waited long enough for to have looked away.
 export function shouldNotify(job: JobRecord, notifyAfterMs: number): boolean {
   if (job.state !== "succeeded") return true;
+  // The requester was told the job outlived a restart; how it ended is the news they wait for.
+  if (isOrphanPhase(job.phase)) return true;
   // From the request, not the start: time spent queued behind another job is waiting too.
   return (job.finishedAt ?? job.createdAt) - job.createdAt >= notifyAfterMs;
 }

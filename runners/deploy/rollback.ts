@@ -8,7 +8,7 @@ import type { JobIO } from "../jobs/types.ts";
 import { runCommand, type SshPool } from "../ssh/index.ts";
 import { explainExit } from "./explain-exit.ts";
 import { readCurrentGeneration } from "./read-generation.ts";
-import { fromRemoteResult, type Ended } from "./run-deploy.ts";
+import { fromRemoteResult, trackRemote, type Ended } from "./run-deploy.ts";
 import type { DeployOutcome } from "./types.ts";
 
 // The NixOS system profile.
@@ -47,6 +47,9 @@ export async function rollback(host: HostEntry, generation: string | undefined, 
     io.log(`on ${host.name}: ${step.join(" ")}`);
     const result = await runCommand(target, step, {
       timeoutMs: opts.timeoutMs ?? 30 * 60_000, signal: io.signal, sudo: target.sudo,
+      // Only the last step is adopted after a restart: its exit status is the rollback's, while an
+      // earlier step's success would say nothing about the steps magi never got to start.
+      ...(step === built.steps.at(-1) ? { onStart: trackRemote(io, step, host.name) } : {}),
       onLine: (line) => {
         io.log(line);
         if (tail.push(line) > 200) tail.shift();

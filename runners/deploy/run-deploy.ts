@@ -3,7 +3,7 @@
 import { basename } from "node:path";
 import type { JobIO } from "../jobs/types.ts";
 import { readProcessIdentity } from "../proc/process-identity.ts";
-import { runCommand, type CommandResult, type SshPool } from "../ssh/index.ts";
+import { runCommand, type CommandResult, type RemoteStart, type SshPool } from "../ssh/index.ts";
 import { explainExit, type ExitFacts } from "./explain-exit.ts";
 import { createPhaseTracker } from "./parse-phase.ts";
 import { prepareInvocation, type Invocation } from "./prepare-invocation.ts";
@@ -40,11 +40,17 @@ function trackLocal(pid: number, argv: readonly string[], io: JobIO): void {
   if (identity) io.track?.({ ...identity, name: basename(argv[0] ?? "deploy"), host: null });
 }
 
+// Records a tool started on host over SSH in the job (the wrapper names it), so a restarted magi asks the host about it.
+export function trackRemote(io: JobIO, argv: readonly string[], host: string): (started: RemoteStart) => void {
+  return ({ statusDir, ...identity }) => io.track?.({ ...identity, name: basename(argv[0] ?? "command"), host, ...(statusDir ? { statusDir } : {}) });
+}
+
 // Runs the invocation, sending each line to onLine.
 async function execute(invocation: Invocation, plan: DeployPlan, io: JobIO, opts: DeployRunOptions, onLine: (line: string) => void): Promise<Ended> {
   const timeoutMs = plan.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (invocation.where === "host") {
-    const result = await runCommand(invocation.target, invocation.argv, { timeoutMs, signal: io.signal, sudo: invocation.sudo, onLine, ...(opts.pool ? { pool: opts.pool } : {}) });
+    const onStart = trackRemote(io, invocation.argv, invocation.target.name);
+    const result = await runCommand(invocation.target, invocation.argv, { timeoutMs, signal: io.signal, sudo: invocation.sudo, onLine, onStart, ...(opts.pool ? { pool: opts.pool } : {}) });
     return fromRemoteResult(result);
   }
   const result = await runLocal(invocation.argv, {

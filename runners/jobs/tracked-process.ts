@@ -6,6 +6,13 @@ import type { ProcessIdentity } from "../proc/process-identity.ts";
 export interface TrackedProcess extends ProcessIdentity {
   name: string;
   host: string | null;
+  // On a host: the private directory where the SSH wrapper leaves the exit status if magi is gone by then.
+  statusDir?: string;
+}
+
+// Where the process runs, as notices say it ("on magi's machine", "on misato").
+export function describeWhere(process: Pick<TrackedProcess, "host">): string {
+  return process.host === null ? "on magi's machine" : `on ${process.host}`;
 }
 
 // How the running job's phase reads while magi waits for a process a previous run left behind.

@@ -5,10 +5,10 @@ export { SYSTEM_CLOCK, waitForSshState, type SshStateOutcome, type WaitClock } f
 export { raceAbort, sleepUnlessAborted } from "./abortable.ts";
 export { connectTarget, DEFAULT_CONNECT_OPTIONS, type ConnectOptions, type ConnectOutcome, type SshTarget } from "./connect.ts";
 export type { SshConnection } from "./connection.ts";
-export { createSshPool, getDefaultPool, type SshPool, type SshPoolOptions, type SshLease } from "./pool.ts";
+export { createSshPool, getDefaultPool, setDefaultPool, type SshPool, type SshPoolOptions, type SshLease } from "./pool.ts";
 export type { CommandResult, FailureReason } from "./result.ts";
 export type { ExecOptions } from "./run-on-connection.ts";
-export type { DisconnectPolicy } from "./wrapper.ts";
+export { readStartLine, START_MARK, type DisconnectPolicy, type RemoteStart } from "./wrapper.ts";
 export { buildRemoteCommand, quotePosix } from "./quote.ts";
 export {
   createHostVerifier,

@@ -3,7 +3,7 @@ import type { SshConnection } from "./connection.ts";
 import { createLineSplitter } from "./lines.ts";
 import { buildRemoteCommand } from "./quote.ts";
 import { createNotStartedResult, type CommandResult } from "./result.ts";
-import { buildWrappedCommand, type DisconnectPolicy } from "./wrapper.ts";
+import { buildWrappedCommand, readStartLine, START_MARK, stripStartLine, type DisconnectPolicy, type RemoteStart } from "./wrapper.ts";
 
 // Per-command options; timeoutMs counts from when the command is sent, not from connect.
 export type ExecOptions = {
@@ -19,6 +19,8 @@ export type ExecOptions = {
   // wrapper (the status probe script, which saves the host the wrapper's processes on every run);
   // onDisconnect is then the command's own business.
   handlesControl?: boolean;
+  // Told who runs a detached command on the host, once, before any of its output (see wrapper.ts).
+  onStart?: (started: RemoteStart) => void;
 };
 
 type Settled =
@@ -57,15 +59,26 @@ export async function execOnConnection(connection: SshConnection, argv: readonly
   const command = buildRemoteCommand(argv, opts.sudo);
   if (opts.signal?.aborted) return createNotStartedResult(command, "canceled", `canceled on ${name} before it started`, { isCanceled: true });
   const grace = opts.killGraceMs ?? 3_000;
-  const emit = (stream: "stdout" | "stderr") => (line: string) => {
+  // A faulty listener must not lose the command's result.
+  const guard = (call: () => void) => {
     try {
-      opts.onLine?.(line, stream);
+      call();
     } catch {
-      // A faulty listener must not lose the command's result.
+      // Ignored on purpose, see above.
     }
   };
+  const emit = (stream: "stdout" | "stderr") => (line: string) => guard(() => opts.onLine?.(line, stream));
   const out = createLineSplitter(emit("stdout"));
-  const err = createLineSplitter(emit("stderr"));
+  // A detached command's first stderr line is the wrapper's start line: it goes to onStart, never to the user.
+  const marked = !opts.handlesControl && (opts.onDisconnect ?? "detach") === "detach";
+  let first = marked;
+  const err = createLineSplitter((line) => {
+    const isStart = first && line.startsWith(`${START_MARK}\t`);
+    first = false;
+    if (!isStart) return emit("stderr")(line);
+    const started = readStartLine(line);
+    if (started) guard(() => opts.onStart?.(started));
+  });
   // Stdin stays open for the whole run: it carries kill requests to the wrapper.
   const control = new PassThrough();
   const timers: NodeJS.Timeout[] = [];
@@ -113,5 +126,5 @@ export async function execOnConnection(connection: SshConnection, argv: readonly
   if (settled.kind === "gave-up") connection.close();
   out.flush();
   err.flush();
-  return { command, stdout: out.text(), stderr: err.text(), ...describe(name, settled, stopped, opts, lost) };
+  return { command, stdout: out.text(), stderr: marked ? stripStartLine(err.text()) : err.text(), ...describe(name, settled, stopped, opts, lost) };
 }

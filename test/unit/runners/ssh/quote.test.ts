@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { execa } from "execa";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -70,7 +73,9 @@ describe("buildRemoteCommand", () => {
 describe("buildWrappedCommand", () => {
   it("runs the same argv and keeps the exit code when run by a login shell", async () => {
     const line = buildWrappedCommand(["sh", "-c", 'printf "%s\\0" "$@"; exit 7', "sh", ...NASTY]);
-    const run = await execa("bash", ["-c", line], { reject: false, input: "", stripFinalNewline: false });
+    // Stdin ends at once, as if the channel were gone: the exit status file goes to a directory of the test's own.
+    const tmp = mkdtempSync(join(tmpdir(), "magi-quote-"));
+    const run = await execa("bash", ["-c", line], { reject: false, input: "", stripFinalNewline: false, env: { TMPDIR: tmp } });
     expect(run.exitCode).toBe(7);
     expect(run.stdout.split("\0").slice(0, -1)).toEqual(NASTY);
   });
