@@ -8,21 +8,31 @@ import type { GroupState } from "../http/alert-group.ts";
 import { readSecret } from "../http/check-credentials.ts";
 import { createHttpServer, type SecuredAlertRoute } from "../http/create-server.ts";
 import { parseListen } from "../http/parse-listen.ts";
+import type { PrometheusMetrics } from "../http/prometheus-metrics.ts";
+import type { PingDeps } from "../http/ping-port.ts";
 import { createAlertStore } from "../storage/alert-store.ts";
 import { createAlertPoster } from "./alert-poster.ts";
 import { createAlertSink, type AlertView } from "./alert-sink.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 import { startAlertPosting } from "./post-alerts.ts";
+import { createViewExtras } from "./silences-port.ts";
+
+// Each alert route's Alertmanager URL, if it has one.
+export function readAlertmanagerUrls(config: Config): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(config.alerts.routes).map(([name, r]) => [name, r.alertmanager_url]));
+}
 
 // The running intake: attach() starts posting once the client has synced.
 export interface HttpIntake {
   url: string;
   attach(client: MatrixClient, msgtypeFor: (roomId: string) => ReplyMsgtype): void;
+  // Brings the room up to date with the alert store now (after a silence changed a group's message).
+  nudge(): void;
   stop(): Promise<void>;
 }
 
 // Resolves configured rooms (an alias once) and joins them; undefined while a room can't be resolved yet.
-function createRoomResolver(client: MatrixClient, log: Logger) {
+export function createRoomResolver(client: MatrixClient, log: Logger) {
   const known = new Map<string, string>();
   return async (room: string): Promise<string | undefined> => {
     const cached = known.get(room);
@@ -39,7 +49,7 @@ function createRoomResolver(client: MatrixClient, log: Logger) {
 }
 
 // Listens on http.listen, or returns undefined when it is not set.
-export async function startHttpIntake(config: Config, db: Database.Database, log: Logger): Promise<HttpIntake | undefined> {
+export async function startHttpIntake(config: Config, db: Database.Database, log: Logger, metrics: PrometheusMetrics, pings?: PingDeps): Promise<HttpIntake | undefined> {
   const http = config.http;
   const routeNames = Object.keys(config.alerts.routes);
   if (!http) {
@@ -52,18 +62,22 @@ export async function startHttpIntake(config: Config, db: Database.Database, log
   const store = createAlertStore<GroupState, AlertView>(db);
   let synced = false;
   let posting: ReturnType<typeof startAlertPosting> | undefined;
+  const healthSecret = readSecret(http.credentials_file, "http.credentials_file");
+  // Without its own secret, /metrics takes the health check's: never open to anyone who can reach the port.
+  const metricsSecret = http.metrics_credentials_file ? readSecret(http.metrics_credentials_file, "http.metrics_credentials_file") : healthSecret;
   const server = createHttpServer({
-    bodyLimit: http.body_limit_bytes, healthSecret: readSecret(http.credentials_file, "http.credentials_file"), routes, log,
-    alerts: createAlertSink(store, () => posting?.nudge()),
+    bodyLimit: http.body_limit_bytes, healthSecret, routes, log, metrics, metricsSecret, ...(pings ? { pings } : {}),
+    alerts: createAlertSink(store, () => posting?.nudge(), Date.now, createViewExtras(db, readAlertmanagerUrls(config))),
     health: { check: () => (!db.open ? { ok: false, reason: "database closed" } : synced ? { ok: true } : { ok: false, reason: "not synced with the homeserver yet" }) },
   });
   const url = await server.listen(parseListen(http.listen));
-  log.info({ url, routes: routeNames.map((n) => `${url}/alertmanager/${n}`) }, "HTTP intake listening");
+  log.info({ url, routes: routeNames.map((n) => `${url}/alertmanager/${n}`), metrics: `${url}/metrics` }, "HTTP intake listening");
   return {
     url,
+    nudge: () => posting?.nudge(),
     attach: (client, msgtypeFor) => {
       synced = true;
-      posting = startAlertPosting({ store, poster: createAlertPoster(client, log, msgtypeFor), resolveRoom: createRoomResolver(client, log), log });
+      posting = startAlertPosting({ store, poster: createAlertPoster(client, log, msgtypeFor), resolveRoom: createRoomResolver(client, log), log, metrics });
     },
     stop: async () => {
       synced = false;

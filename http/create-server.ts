@@ -1,4 +1,4 @@
-// magi's HTTP intake: Alertmanager webhooks and a health check. Every route authenticates before a body is read, and
+// magi's HTTP intake: Alertmanager webhooks, a health check and metrics. Every route authenticates before a body is read, and
 // every refusal (404, 401, 405, 413, 400) is logged without the secret and changes nothing.
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
@@ -6,6 +6,9 @@ import { alertmanagerPayload } from "./alertmanager-payload.ts";
 import { checkCredentials } from "./check-credentials.ts";
 import { describeFirstIssue } from "./describe-issue.ts";
 import type { AlertRoute, AlertSink, Health } from "./ports.ts";
+import type { PingDeps } from "./ping-port.ts";
+import { registerPingRoutes } from "./ping-routes.ts";
+import { UNMATCHED_ROUTE, type PrometheusMetrics } from "./prometheus-metrics.ts";
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
 
@@ -20,6 +23,11 @@ export interface HttpServerDeps {
   alerts: AlertSink;
   health: Health;
   log: Logger;
+  // Counts every request; GET /metrics is served only with a secret.
+  metrics?: PrometheusMetrics;
+  metricsSecret?: string;
+  // Dead-man's-switch pings, when checks are configured.
+  pings?: PingDeps;
 }
 
 // Builds the server (not yet listening).
@@ -27,9 +35,12 @@ export function createHttpServer(deps: HttpServerDeps) {
   const app = Fastify({ bodyLimit: deps.bodyLimit, exposeHeadRoutes: false, logger: false });
   const log = deps.log.child({ component: "http" });
   const pathOf = (request: FastifyRequest) => request.url.split("?")[0]!;
+  // The route's pattern, never the raw path: a metric label must not grow with what clients send.
+  const routeOf = (request: FastifyRequest) => request.routeOptions.url ?? UNMATCHED_ROUTE;
 
   const reject = (request: FastifyRequest, reply: FastifyReply, status: number, reason: string) => {
     log.warn({ method: request.method, path: pathOf(request), status, reason }, "http request refused");
+    if (status < 500) deps.metrics?.countHttpRefused(routeOf(request), status);
     return reply.code(status).send({ error: reason });
   };
 
@@ -55,6 +66,18 @@ export function createHttpServer(deps: HttpServerDeps) {
     if (status >= 500) log.error({ err: error, path: pathOf(request) }, "http handler failed");
     return reject(request, reply, status, status >= 500 ? "internal error" : error.message);
   });
+
+  app.addHook("onResponse", async (request, reply) => deps.metrics?.countHttpRequest(routeOf(request), reply.statusCode));
+
+  const { metrics, metricsSecret } = deps;
+  if (metrics && metricsSecret !== undefined) {
+    app.route({
+      method: [...METHODS],
+      url: "/metrics",
+      onRequest: guard("GET", () => metricsSecret),
+      handler: async (_request, reply) => reply.code(200).header("content-type", metrics.contentType).send(await metrics.render()),
+    });
+  }
 
   app.route({
     method: [...METHODS],
@@ -90,9 +113,11 @@ export function createHttpServer(deps: HttpServerDeps) {
         log.error({ err: error, route: route.name }, "could not store an Alertmanager notification");
         return reply.code(503).send({ error: "could not store the notification; retry later" });
       }
+      deps.metrics?.countAlertNotification(route.name, changed);
       log.info({ route: route.name, groupKey: parsed.data.groupKey, status: parsed.data.status, alerts: parsed.data.alerts.length, changed }, "alertmanager notification stored");
       return reply.code(200).send({ status: "stored", changed });
     },
   });
+  if (deps.pings) registerPingRoutes(app, deps.pings, deps.log);
   return app;
 }
