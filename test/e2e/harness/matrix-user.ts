@@ -77,19 +77,33 @@ export class TestUser {
     return page.chunk.reverse();
   }
 
-  // Polls the timeline until predicate matches; throws after timeoutMs with what was seen.
+  // Waits until an event matching predicate is in the room: one already there, or one that arrives while
+  // this long-polls /sync (filtered to the room), so a test learns of it as a client would, without polling.
+  // Throws after timeoutMs with the messages seen.
   async waitFor(roomId: string, predicate: (e: TimelineEvent) => boolean, timeoutMs = 15_000): Promise<TimelineEvent> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const events = await this.timeline(roomId);
-      const found = events.find(predicate);
-      if (found) return found;
-      if (Date.now() > deadline) {
-        const seen = events.filter((e) => e.type === "m.room.message").map((e) => `${e.sender}: ${e.content.body}`);
+    const filter = encodeURIComponent(JSON.stringify({
+      presence: { types: [] },
+      account_data: { types: [] },
+      room: { rooms: [roomId], state: { types: [] }, ephemeral: { types: [] }, account_data: { types: [] }, timeline: { limit: 50 } },
+    }));
+    type SyncPage = { next_batch: string; rooms?: { join?: Record<string, { timeline?: { events?: TimelineEvent[]; limited?: boolean } }> } };
+    // The position is taken before looking at the timeline, so nothing that arrives in between is missed.
+    let since = (await this.call<SyncPage>("GET", `/sync?timeout=0&filter=${filter}`)).next_batch;
+    let found = (await this.timeline(roomId)).find(predicate);
+    while (!found) {
+      const wait = Math.min(10_000, deadline - Date.now());
+      if (wait <= 0) {
+        const seen = (await this.timeline(roomId)).filter((e) => e.type === "m.room.message").map((e) => `${e.sender}: ${e.content.body}`);
         throw new Error(`timed out waiting for an event; messages seen:\n${seen.join("\n")}`);
       }
-      await new Promise((r) => setTimeout(r, 150));
+      const page = await this.call<SyncPage>("GET", `/sync?timeout=${wait}&since=${encodeURIComponent(since)}&filter=${filter}`);
+      since = page.next_batch;
+      const timeline = page.rooms?.join?.[roomId]?.timeline;
+      // A limited timeline skipped events; the room's history has them.
+      found = timeline?.limited ? (await this.timeline(roomId)).find(predicate) : timeline?.events?.find(predicate);
     }
+    return found;
   }
 
   // Waits for magi's reply to a command event and returns it.
