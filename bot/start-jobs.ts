@@ -55,7 +55,10 @@ export function startJobs(db: Database.Database, client: MatrixClient, log: Logg
   const processes = createJobProcessStore(db);
   const orphans = sortOrphans(processes.listRunning(), opts.inventory);
   const interrupted = db.transaction(() => {
-    for (const [jobId, p] of orphans.gone) store.update(jobId, { summary: `its ${p.name} (pid ${p.pid}) had ended before magi restarted; its result is unknown — check ${opts.prefix}generations ${store.get(jobId)!.host}` });
+    for (const [jobId, p] of orphans.gone) {
+      const fate = p.host === null ? "had ended before magi restarted" : `on ${p.host} cannot be checked: ${p.host} is no longer a host with ssh settings`;
+      store.update(jobId, { summary: `its ${p.name} (pid ${p.pid}) ${fate}; its result is unknown — check ${opts.prefix}generations ${store.get(jobId)!.host}` });
+    }
     return store.interruptUnfinished(Date.now(), new Set([...orphans.alive, ...orphans.remote].map((o) => o.jobId)));
   })();
   // A job's one terminal state event is where it is counted; those a restart interrupted have no duration to tell.

@@ -145,4 +145,75 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN launch_deferred INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE jobs ADD COLUMN launched_at INTEGER;
   `,
+  `
+  CREATE TABLE alert_silences (
+    silence_id TEXT PRIMARY KEY,
+    route TEXT NOT NULL,
+    group_id INTEGER REFERENCES alert_groups (id),
+    created_by TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    ends_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expired_at INTEGER
+  );
+  CREATE INDEX alert_silences_group ON alert_silences (group_id) WHERE group_id IS NOT NULL;
+  CREATE INDEX alert_groups_message ON alert_groups (message_ref);
+  `,
+  `
+  CREATE TABLE schedule_tracks (
+    schedule TEXT NOT NULL,
+    host TEXT NOT NULL,
+    key TEXT NOT NULL,
+    confirmed INTEGER NOT NULL,
+    streak INTEGER NOT NULL,
+    streak_since INTEGER,
+    problem_since INTEGER,
+    detail TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (schedule, host, key)
+  );
+  `,
+  `
+  CREATE TABLE checks (
+    name TEXT PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    paused_at INTEGER,
+    paused_by TEXT,
+    resumed_at INTEGER,
+    last_ping_at INTEGER,
+    started_at INTEGER,
+    started_rid TEXT,
+    last_success_at INTEGER,
+    last_fail_at INTEGER,
+    last_exit INTEGER,
+    last_duration_ms INTEGER,
+    announced TEXT NOT NULL DEFAULT 'none'
+  );
+  CREATE TABLE check_pings (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    check_name TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    exit_status INTEGER,
+    rid TEXT,
+    duration_ms INTEGER,
+    method TEXT NOT NULL,
+    remote TEXT,
+    body BLOB NOT NULL,
+    body_bytes INTEGER NOT NULL
+  );
+  CREATE INDEX check_pings_check ON check_pings (check_name, id);
+  `,
+  `
+  ALTER TABLE jobs ADD COLUMN proc_status_dir TEXT;
+  `,
+  `
+  CREATE TABLE host_keys (
+    host TEXT PRIMARY KEY,
+    key_line TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    pinned_at INTEGER NOT NULL,
+    pinned_by TEXT NOT NULL
+  );
+  `,
 ];
