@@ -1,6 +1,6 @@
 // !checks: every dead-man's-switch check with its state, last ping, last run's duration and next expected run.
 import { LEVELS } from "../domain/levels.ts";
-import { formatDuration } from "../runners/jobs/format-duration.ts";
+import { formatPeriod } from "../domain/period.ts";
 import { noArgs } from "./args.ts";
 import { describeAgo, describeExpected, describeState } from "./check-view.ts";
 import { defineCommand, ok, text } from "./types.ts";
@@ -18,7 +18,7 @@ export const checksCommand = defineCommand({
     const checks = ctx.checks.list(now);
     if (checks.length === 0) return ok(text("No checks are configured (checks: in magi's config)."));
     const down = checks.filter((c) => c.state === "down").length;
-    const rows = checks.map((c) => [c.name, describeState(c), describeAgo(c.lastPingAt, now), c.lastDurationMs === null ? "" : formatDuration(c.lastDurationMs), describeExpected(c, now)]);
+    const rows = checks.map((c) => [c.name, describeState(c), describeAgo(c.lastPingAt, now), c.lastDurationMs === null ? "" : formatPeriod(c.lastDurationMs), describeExpected(c, now)]);
     return ok(
       text(`${checks.length} check${checks.length === 1 ? "" : "s"}, ${down === 0 ? "none" : down} down:`),
       { kind: "table", columns: ["check", "state", "last ping", "last run took", "next expected"], rows },

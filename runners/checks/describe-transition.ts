@@ -1,7 +1,6 @@
 // Decides what the room must hear about a check, and in which words: only transitions are announced (down or failed
 // once, then up again once), never the grace period and never a repeat of a failure the room already knows.
 import { formatPeriod } from "../../domain/period.ts";
-import { formatDuration } from "../jobs/format-duration.ts";
 import { formatCheckTime } from "./format-check-time.ts";
 import { describeSchedule } from "./schedule.ts";
 import type { CheckAssessment, CheckRecord, CheckSpec } from "./types.ts";
@@ -31,7 +30,7 @@ function when(spec: CheckSpec, at: number): string {
 
 // What to post for this assessment, or undefined when the room already knows (or nothing worth a message happened).
 export function describeTransition(spec: CheckSpec, record: CheckRecord, assessment: CheckAssessment, failBody: string | undefined): CheckAnnouncement | undefined {
-  const took = record.lastDurationMs !== null ? formatDuration(record.lastDurationMs) : undefined;
+  const took = record.lastDurationMs !== null ? formatPeriod(record.lastDurationMs) : undefined;
   if (assessment.state === "up" && record.announced === "down") {
     return { announced: "none", text: `${spec.name} is up again${took ? `: run took ${took}` : "."}` };
   }
