@@ -6,11 +6,15 @@ import { COMMANDS } from "../commands/registry.ts";
 import type { Config } from "../config/schema.ts";
 import { createHostActions } from "../runners/host-actions.ts";
 import { createDeployPort } from "../runners/deploy-actions.ts";
+import { applyStoredPins, createEnrollPort } from "../runners/enroll/enroll-port.ts";
+import { readEnrollSettings } from "../runners/enroll/settings.ts";
 import { resolveInventory } from "../runners/inventory.ts";
-import { getDefaultPool } from "../runners/ssh/index.ts";
+import { createPrometheusMetrics } from "../http/prometheus-metrics.ts";
+import { createSshPool, getDefaultPool, setDefaultPool } from "../runners/ssh/index.ts";
 import { createStatusPort } from "../runners/status/index.ts";
 import { createApprovalStore } from "../storage/approval-store.ts";
 import { createAuditLog } from "../storage/audit-log.ts";
+import { createHostKeyStore } from "../storage/host-key-store.ts";
 import { createKvStore } from "../storage/kv-store.ts";
 import { createLockStore } from "../storage/lock-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
@@ -24,6 +28,7 @@ import { createDirectRoomCheck } from "./direct-rooms.ts";
 import { createIntake } from "./intake.ts";
 import { createInviteHandler, isEncrypted } from "./invites.ts";
 import { createJoinTimes } from "./join-times.ts";
+import { meterApprovals } from "./meter-approvals.ts";
 import { registerSecret } from "./logger.ts";
 import { MagiMatrixClient } from "./magi-client.ts";
 import { readAccessToken } from "./read-access-token.ts";
@@ -33,10 +38,13 @@ import { createRoomAccess } from "./room-access.ts";
 import { createRoomDirectory } from "./room-directory.ts";
 import { createRunApproved } from "./run-approved.ts";
 import { createRunCommand } from "./run-command.ts";
+import { checkScheduleHosts, startSchedules } from "./run-schedules.ts";
 import { startSendQueue } from "./send-event.ts";
 import { routeSdkLogs } from "./sdk-logging.ts";
 import { createSqliteStorageProvider } from "./sqlite-storage-provider.ts";
-import { startHttpIntake } from "./start-http.ts";
+import { createRoomResolver, readAlertmanagerUrls, startHttpIntake } from "./start-http.ts";
+import { prepareChecks } from "./start-checks.ts";
+import { createSilencesPort } from "./silences-port.ts";
 import { createAlertsPort } from "./alerts-port.ts";
 import { startJobs } from "./start-jobs.ts";
 import { waitForHomeserver } from "./wait-for-homeserver.ts";
@@ -56,18 +64,27 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   registerSecret(token.token);
   routeSdkLogs(log);
   const { inventory, problems } = await resolveInventory(config.hosts);
-  problems.push(...checkRuleCommands(config.approvals, COMMANDS));
+  problems.push(...checkRuleCommands(config.approvals, COMMANDS), ...checkScheduleHosts(config.schedules, inventory));
   if (problems.length > 0) throw new Error(problems.join("; "));
   const db = openDatabase(config.storage.path, log);
+  const outbox = createOutboxStore(db);
+  // Keys magi pinned by enrolling hosts serve every SSH connection of hosts that config pins none for.
+  const hostKeys = createHostKeyStore(db);
+  const configPins = applyStoredPins(inventory, hostKeys);
+  // Counted whether or not http.listen serves them.
+  const metrics = createPrometheusMetrics({ readOutboxDepth: outbox.countPending });
+  setDefaultPool(createSshPool({ onConnectFailed: metrics.countSshConnectFailure }));
   // Alerts are accepted (stored) from here on, even while the homeserver is unreachable; they are posted after the first sync.
-  const http = await startHttpIntake(config, db, log);
+  // Pings are accepted (stored) as soon as the intake listens; transitions are posted after the first sync.
+  const checks = prepareChecks(config, db, log);
+  const http = await startHttpIntake(config, db, log, metrics, checks.pings);
   const storage = createSqliteStorageProvider(createKvStore(db));
   const audit = createAuditLog(db);
   const processed = createProcessedEvents(db);
   const client = new MagiMatrixClient(config.matrix.homeserver_url, token.token, storage);
   const userId = await waitForHomeserver(client, log);
   if (userId !== config.matrix.user_id) throw new Error(`matrix.user_id is ${config.matrix.user_id}, but the access token belongs to ${userId}`);
-  const sends = startSendQueue(client, createOutboxStore(db), log);
+  const sends = startSendQueue(client, outbox, log, metrics);
   // People address magi by its display name too ("Magi: !status"); a profile lookup failure only loses that form.
   const displayName = await client.getUserProfile(userId).then((p: { displayname?: unknown }) => (typeof p?.displayname === "string" ? p.displayname : undefined), () => undefined);
   const resolveLevel = createLevelResolver(config.access);
@@ -75,21 +92,23 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const access = createRoomAccess({ rooms, adminDms: config.admin_dms, resolveLevel, isDirectRoom: createDirectRoomCheck(client, userId) });
   const msgtypeFor = (roomId: string) => rooms.policyFor(roomId)?.replyMsgtype ?? "m.text";
   const jobs = startJobs(db, client, log, {
-    concurrency: config.jobs.concurrency, msgtypeFor, prefix: config.matrix.command_prefix, notifyAfterMs: config.jobs.notify_after_seconds * 1000,
+    concurrency: config.jobs.concurrency, msgtypeFor, prefix: config.matrix.command_prefix, notifyAfterMs: config.jobs.notify_after_seconds * 1000, metrics, inventory,
   });
   // Bound below: approvals run commands through contexts, and contexts let !cancel call off approvals.
   let approvals: Approvals | undefined;
   const contextFor = createContextFactory({
     approvals: { cancelOwn: (roomId, requester) => approvals!.cancelOwn(roomId, requester) },
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
-    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory), alerts: createAlertsPort(db),
+    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
+    enroll: createEnrollPort(readEnrollSettings(config, configPins), inventory, hostKeys), alerts: createAlertsPort(db), checks: checks.port,
+    silences: createSilencesPort({ db, alertmanagerUrls: readAlertmanagerUrls(config), nudge: () => http?.nudge(), log, now: () => Date.now() }),
     policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });
   const reply = createReplyPort(client, log);
   const deliver = createDeliver({ client, reply, audit, log, attachJob: jobs.progress.attach, waitForJob: jobs.queue.waitFor });
-  const approvalStore = createApprovalStore(db);
+  const approvalStore = meterApprovals(createApprovalStore(db), metrics);
   const runCommand = createRunCommand({
-    contextFor, jobs: jobs.queue, audit, deliver, log, now: () => Date.now(), markActed: approvalStore.markActed,
+    contextFor, jobs: jobs.queue, audit, deliver, log, now: () => Date.now(), markActed: approvalStore.markActed, metrics,
     requestApproval: (target, ask) => approvals!.request(target, ask),
   });
   approvals = createApprovals({
@@ -108,12 +127,14 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   }
   const intake = createIntake({
     botUserId: userId, botDisplayName: displayName, prefix: config.matrix.command_prefix, maxAgeMs: config.intake.max_command_age_seconds * 1000,
-    access, joinTimes: createJoinTimes(client, userId), processed, audit, deliver, runCommand, approvals, log, now: () => Date.now(),
+    access, joinTimes: createJoinTimes(client, userId), processed, audit, deliver, runCommand, approvals, log, now: () => Date.now(), metrics,
   });
   client.onAwaited("room.event", intake.handleRoomEvent);
   client.onAwaited("room.invite", onInvite);
   await client.start(SYNC_FILTER);
   http?.attach(client, msgtypeFor);
+  checks.attach(client, msgtypeFor, createRoomResolver(client, log));
+  const schedules = startSchedules({ schedules: config.schedules, inventory, status: createStatusPort(config.status), db, log, client, msgtypeFor, intake: http });
   await jobs.reportInterrupted();
   // Approved requests a crash left unstarted run now; their replies and edits must not hold up the start.
   void approvals.resumeApproved().catch((e: Error) => log.error({ err: e.message }, "could not resume approved requests"));
@@ -123,7 +144,9 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     userId,
     stop: async () => {
       await http?.stop();
+      await checks.stop();
       clearInterval(sweeper);
+      await schedules.stop();
       client.stop();
       await intake.drain();
       await jobs.progress.drain();

@@ -59,7 +59,8 @@ function resolvePaths(config: Config, baseDir: string): Config {
     matrix: { ...config.matrix, access_token_file: abs(config.matrix.access_token_file) },
     hosts,
     ...(config.deploy ? { deploy: { ...config.deploy, flake_dir: abs(config.deploy.flake_dir)! } } : {}),
-    ...(config.http ? { http: { ...config.http, credentials_file: abs(config.http.credentials_file)! } } : {}),
+    ...(config.http ? { http: { ...config.http, credentials_file: abs(config.http.credentials_file)!, metrics_credentials_file: abs(config.http.metrics_credentials_file) } } : {}),
     alerts: { routes: Object.fromEntries(Object.entries(config.alerts.routes).map(([name, r]) => [name, { ...r, credentials_file: abs(r.credentials_file)! }])) },
+    pings: { ...config.pings, key_file: abs(config.pings.key_file), credentials_file: abs(config.pings.credentials_file) },
   };
 }

@@ -2,8 +2,13 @@
 import { z } from "zod";
 import { DEFAULT_DEPLOY_METHOD, DEPLOY_METHODS, FLAKE_ATTR_PATTERN, PRIVILEGE_FLAGS } from "../domain/deploy.ts";
 import { describeLevel, LEVEL_CHOICES, LEVELS, MAX_LEVEL, parseLevel, type Level } from "../domain/levels.ts";
-import { MATCHER_PATTERN, NAME_ALPHABET, NAME_PATTERN, TAG_MARK } from "../domain/names.ts";
+import { WATCH_KINDS } from "../domain/fleet-watch.ts";
+import { ALL_HOSTS, MATCHER_PATTERN, NAME_ALPHABET, NAME_PATTERN, TAG_MARK } from "../domain/names.ts";
+import { cronExpression, timeZone } from "./cron-schedule.ts";
 import { describeValue } from "./describe-value.ts";
+import { checkSchedule } from "./check-schedule.ts";
+import { PERIOD_MESSAGE, PERIOD_PATTERN } from "../domain/period.ts";
+import { SLUG_MESSAGE, SLUG_PATTERN, UUID_V4_MESSAGE, UUID_V4_PATTERN } from "../domain/check-names.ts";
 
 // Any value reaches the one check, so a list or a mapping gets the same sentence as a wrong name.
 const level = z.unknown().transform((value, ctx): Level => {
@@ -105,6 +110,8 @@ const jobsSection = z.strictObject({
 const httpSection = z.strictObject({
   listen: z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, "expected host:port, like 127.0.0.1:9187"),
   credentials_file: z.string().min(1),
+  // GET /metrics's own secret; without it, /metrics takes credentials_file's (the health check's) secret.
+  metrics_credentials_file: z.string().min(1).optional(),
   body_limit_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
 });
 
@@ -113,6 +120,29 @@ const alertRoute = z.strictObject({
   room: roomRef,
   credentials_file: z.string().min(1),
   mention: z.array(matrixUserId).default([]),
+  // Alertmanager's base URL (http://127.0.0.1:9093): for !silence and the link to the group in its UI.
+  alertmanager_url: z.url({ protocol: /^https?$/, error: "expected an http(s) URL like http://127.0.0.1:9093" }).optional(),
+});
+
+// One dead-man's-switch check, pinged at /ping/<uuid> or /ping/<ping-key>/<slug> the way healthchecks.io is.
+const checkSection = z.strictObject({
+  uuid: z.string().regex(UUID_V4_PATTERN, UUID_V4_MESSAGE).optional(),
+  slug: z.string().regex(SLUG_PATTERN, SLUG_MESSAGE).optional(),
+  schedule: z.string().superRefine((s, ctx) => {
+    const problem = checkSchedule(s);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  }),
+  tz: timeZone.default("UTC"),
+  grace: z.string().regex(PERIOD_PATTERN, PERIOD_MESSAGE).default("1h"),
+  room: roomRef,
+  hosts: z.array(name).default([]),
+}).refine((c) => c.uuid !== undefined || c.slug !== undefined, { message: "set uuid, slug or both: a check nobody can ping is always down" });
+
+// How pings authenticate: the ping key for slug URLs, and optionally a bearer token on every ping.
+const pingsSection = z.strictObject({
+  key_file: z.string().min(1).optional(),
+  credentials_file: z.string().min(1).optional(),
+  body_limit_bytes: z.number().int().min(1024).max(10 * 1024 * 1024).default(100_000),
 });
 
 // A host name or @tag an approval rule applies to.
@@ -131,20 +161,58 @@ const approvalRule = z.strictObject({
   message: "with self_approval: only the requester alone confirms, so approvals must be 0 or 1",
 });
 
-// Rules may only name hosts and tags that exist: a typo would otherwise silently drop an approval.
+// Scheduled fleet checks: which hosts, what to watch, and where changes go; see docs/alerts.md.
+const scheduleEntry = z.strictObject({
+  cron: cronExpression,
+  tz: timeZone.default("UTC"),
+  room: roomRef,
+  hosts: z.array(z.union([z.literal(ALL_HOSTS), hostMatcher])).min(1).default([ALL_HOSTS]),
+  watch: z.array(z.enum(WATCH_KINDS)).min(1).default([...WATCH_KINDS]),
+  // A change is posted once it has been seen this many rounds in a row, so one blip pages nobody.
+  confirm_after: z.number().int().min(1).max(100).default(2),
+  digest_cron: cronExpression.optional(),
+});
+
+// Rules and schedules may only name hosts and tags that exist: a typo would otherwise silently drop an approval or a host.
 // This also runs when other parts failed, on unvalidated input, so it only looks at well-formed pieces.
-function checkRuleHosts(config: { hosts: Record<string, { tags: string[] }>; approvals: { hosts?: string[] | undefined }[] }, ctx: z.core.$RefinementCtx): void {
-  if (!Array.isArray(config.approvals) || typeof config.hosts !== "object" || config.hosts === null) return;
+function checkMatchers(config: { hosts: Record<string, { tags: string[] }>; approvals: { hosts?: string[] | undefined }[]; schedules: Record<string, { hosts?: string[] }> }, ctx: z.core.$RefinementCtx): void {
+  if (typeof config.hosts !== "object" || config.hosts === null) return;
   const tags = new Set(Object.values(config.hosts).flatMap((h) => (Array.isArray(h?.tags) ? h.tags : [])));
-  config.approvals.forEach((rule, index) => {
-    const matchers = Array.isArray(rule?.hosts) ? rule.hosts.filter((m) => typeof m === "string") : [];
+  const check = (hosts: unknown, path: (string | number)[]) => {
+    const matchers = Array.isArray(hosts) ? hosts.filter((m): m is string => typeof m === "string" && m !== ALL_HOSTS) : [];
     for (const matcher of matchers) {
       const isTag = matcher.startsWith(TAG_MARK);
       const known = isTag ? tags.has(matcher.slice(TAG_MARK.length)) : matcher in config.hosts;
-      if (!known) ctx.addIssue({ code: "custom", path: ["approvals", index, "hosts"], message: isTag ? `no host has the tag ${matcher}` : `unknown host ${matcher}` });
+      if (!known) ctx.addIssue({ code: "custom", path, message: isTag ? `no host has the tag ${matcher}` : `unknown host ${matcher}` });
     }
-  });
+  };
+  if (Array.isArray(config.approvals)) config.approvals.forEach((rule, index) => check(rule?.hosts, ["approvals", index, "hosts"]));
+  if (typeof config.schedules === "object" && config.schedules !== null) {
+    for (const [name, entry] of Object.entries(config.schedules)) check(entry?.hosts, ["schedules", name, "hosts"]);
+  }
 }
+
+// Slug checks need the ping key, and two checks may not answer to the same uuid or slug.
+function checkCheckSlugs(config: { checks: Record<string, { uuid?: string | undefined; slug?: string | undefined }>; pings: { key_file?: string | undefined } }, ctx: z.core.$RefinementCtx): void {
+  const seen = new Map<string, string>();
+  for (const [checkName, check] of Object.entries(config.checks ?? {})) {
+    if (check?.slug !== undefined && config.pings?.key_file === undefined) ctx.addIssue({ code: "custom", path: ["checks", checkName, "slug"], message: "a slug needs pings.key_file (the ping key in /ping/<ping-key>/<slug>)" });
+    for (const [field, value] of [["uuid", check?.uuid], ["slug", check?.slug]] as const) {
+      if (value === undefined) continue;
+      const other = seen.get(`${field}:${value}`);
+      if (other !== undefined) ctx.addIssue({ code: "custom", path: ["checks", checkName, field], message: `checks.${other} has the same ${field}` });
+      else seen.set(`${field}:${value}`, checkName);
+    }
+  }
+}
+
+// !enroll (sops-nix): magi's admin age identity, sops, and which .sops.yaml creation rules (by path_regex) each host or @tag gets; see docs/enrollment.md.
+const enrollSection = z.strictObject({
+  admin_identity_file: z.string().min(1),
+  sops: z.string().min(1).default("sops"),
+  rules: z.record(hostMatcher, z.array(z.string().min(1)).min(1)).default({}),
+  commit_author: z.string().regex(/^.+?\s*<[^<>\s]+>$/, "expected a git author like magi <magi@example.org>").default("magi <magi@localhost>"),
+});
 
 // The whole config file.
 export const configSchema = z.strictObject({
@@ -160,16 +228,23 @@ export const configSchema = z.strictObject({
   hosts: z.record(name, hostSection).default({}),
   status: statusSection.default({ timeout_seconds: 10, concurrency: 16, disk_threshold_percent: 90, checks: [] }),
   deploy: deploySection.optional(),
+  enroll: enrollSection.optional(),
   jobs: jobsSection.default({ concurrency: 4, confirm_minutes: 5, notify_after_seconds: 30 }),
   http: httpSection.optional(),
   alerts: z.strictObject({ routes: z.record(name, alertRoute).default({}) }).default({ routes: {} }),
+  // Dead-man's-switch checks (backups and other jobs that must report in), and how their pings authenticate.
+  checks: z.record(name, checkSection).default({}),
+  pings: pingsSection.default({ body_limit_bytes: 100_000 }),
   // Who must approve what, first matching rule first; see commands/policies.ts.
   approvals: z.array(approvalRule).default([]),
-}).superRefine(checkRuleHosts);
+  schedules: z.record(name, scheduleEntry).default({}),
+}).superRefine(checkMatchers).superRefine(checkCheckSlugs);
 
 // A validated config, with defaults filled in.
 export type Config = z.output<typeof configSchema>;
 // One host's validated inventory entry.
 export type HostConfig = Config["hosts"][string];
+// One validated schedule.
+export type ScheduleConfig = Config["schedules"][string];
 // One validated approval rule.
 export type ApprovalRuleConfig = Config["approvals"][number];

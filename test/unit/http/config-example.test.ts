@@ -10,8 +10,8 @@ describe("config.example.yaml's HTTP intake sections", () => {
     const text = readFileSync("config.example.yaml", "utf8");
     const uncommented = text.split("\n").filter((l) => /^# (http|alerts):|^# {3}/.test(l)).map((l) => l.slice(2)).join("\n");
     const example = parse(uncommented) as { http: object; alerts: { routes: Record<string, object> } };
-    expect(Object.keys(example.http).sort()).toEqual(["body_limit_bytes", "credentials_file", "listen"]);
-    expect(Object.keys(example.alerts.routes.ops!).sort()).toEqual(["credentials_file", "mention", "room"]);
+    expect(Object.keys(example.http).sort()).toEqual(["body_limit_bytes", "credentials_file", "listen", "metrics_credentials_file"]);
+    expect(Object.keys(example.alerts.routes.ops!).sort()).toEqual(["alertmanager_url", "credentials_file", "mention", "room"]);
     const base = parse(text) as Record<string, unknown>;
     const result = configSchema.safeParse(parse(stringify({ ...base, ...example })));
     expect(result.error?.issues ?? []).toEqual([]);
@@ -30,9 +30,9 @@ describe("HTTP intake secrets in config", () => {
     const { parseConfig } = await import("../../../config/load-config.ts");
     const text = stringify({
       matrix: { homeserver_url: "https://m.example.org", user_id: "@magi:example.org", access_token_file: "token" }, rooms: {},
-      http: { listen: "127.0.0.1:9187", credentials_file: "health" }, alerts: { routes: { ops: { room: "!a:example.org", credentials_file: "secrets/ops" } } },
+      http: { listen: "127.0.0.1:9187", credentials_file: "health", metrics_credentials_file: "metrics" }, alerts: { routes: { ops: { room: "!a:example.org", credentials_file: "secrets/ops" } } },
     });
     const result = parseConfig(text, "/etc/magi");
-    expect(result.ok && [result.config.http?.credentials_file, result.config.alerts.routes.ops?.credentials_file]).toEqual(["/etc/magi/health", "/etc/magi/secrets/ops"]);
+    expect(result.ok && [result.config.http?.credentials_file, result.config.http?.metrics_credentials_file, result.config.alerts.routes.ops?.credentials_file]).toEqual(["/etc/magi/health", "/etc/magi/metrics", "/etc/magi/secrets/ops"]);
   });
 });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { WATCH_KINDS } from "../../../../domain/fleet-watch.ts";
 import { describeChange } from "../../../../runners/schedules/describe-change.ts";
+import { describeDigest } from "../../../../runners/schedules/describe-digest.ts";
 import { observeHost, sightKey } from "../../../../runners/schedules/observe-host.ts";
 import type { HostStatus } from "../../../../runners/status/types.ts";
 
@@ -78,5 +79,21 @@ describe("describeChange", () => {
       .toBe("🔥 nas: pool tank DEGRADED — since 09:05 (3 checks)");
     expect(describeChange("nas", "zfs:tank", { kind: "recovered", problemSince: at(9, 5), backSince: at(11, 20), detail: "pool tank DEGRADED" }, "UTC"))
       .toBe("✅ nas: pool tank DEGRADED — resolved after 2h 15m");
+  });
+});
+
+describe("describeDigest", () => {
+  const now = Date.UTC(2026, 10, 20, 9, 0);
+  it("summarises the schedule's hosts from their confirmed problems, older ones with their day", () => {
+    const open = [
+      { host: "nas", key: "zfs:tank", detail: "pool tank DEGRADED", problemSince: Date.UTC(2026, 10, 18, 14, 2) },
+      { host: "kaji", key: "reachability", detail: "connection refused", problemSince: Date.UTC(2026, 10, 20, 8, 30) },
+      { host: "elsewhere", key: "reboot", detail: "reboot pending", problemSince: now },
+    ];
+    expect(describeDigest("fleet", ["kaji", "misato", "nas"], open, now, "UTC")).toEqual({
+      headline: "📋 fleet: 1 of 3 hosts fine, 2 open problems",
+      items: ["kaji: unreachable since 08:30 — connection refused", "nas: pool tank DEGRADED — since Nov 18 14:02"],
+    });
+    expect(describeDigest("fleet", ["kaji", "misato"], [], now, "UTC")).toEqual({ headline: "📋 fleet: all 2 hosts fine", items: [] });
   });
 });
