@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { meterApprovals } from "../../../bot/meter-approvals.ts";
 import { createRunCommand } from "../../../bot/run-command.ts";
 import { createSendQueue } from "../../../bot/send-queue.ts";
+import type { ApprovalPolicy } from "../../../commands/approval-policy.ts";
 import type { Caller, CommandContext } from "../../../commands/types.ts";
 import { createPrometheusMetrics } from "../../../http/prometheus-metrics.ts";
 import type { JobQueue } from "../../../runners/jobs/job-queue.ts";
@@ -50,7 +51,7 @@ describe("counted at the source", () => {
   it("counts an approval request and its decision once, however many callers race to decide it", async () => {
     const metrics = createPrometheusMetrics({ readOutboxDepth: () => 0 });
     const store = meterApprovals(createApprovalStore(openDatabase(":memory:")), metrics);
-    const policy = { approvals: 1, minLevel: 3, self: "forbidden" as const, expiresMs: 60_000 };
+    const policy: ApprovalPolicy = { approvals: 1, minLevel: 3, self: "forbidden", expiresMs: 60_000 };
     const a = store.create({ roomId: ROOM, commandEventId: "$c", auditId: null, requester: "@dan:example.org", text: "!reboot nas", work: "reboot nas", policy, createdAt: 0, expiresAt: 60_000 });
     expect([store.transition(a.id, "approved", 1, "@kim:example.org"), store.transition(a.id, "expired", 2, null)]).toEqual([true, false]);
     const s = await scrape(metrics);
