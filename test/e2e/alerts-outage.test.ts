@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { findFreePort, startSynapse, type RunningSynapse } from "../../bot/synapse/start-synapse.ts";
 import { waitUntil } from "../wait-until.ts";
 import { createAlertMessages } from "./harness/alert-messages.ts";
@@ -26,6 +26,7 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
   let bot: BotProcess;
   let am: RunningAlertmanager;
   let routeUrl: string;
+  let hsDown = false;
 
   beforeAll(async () => {
     hs = await startSynapse({ dataDir });
@@ -42,6 +43,11 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
       receivers: [webhookReceiver("magi", routeUrl, routeToken)],
     });
   }, 180_000);
+
+  // A test that failed while the homeserver was down must not take the next one with it.
+  afterEach(async () => {
+    if (hsDown) await restartSynapse();
+  });
 
   afterAll(async () => {
     await am?.stop();
@@ -65,8 +71,13 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
     }
   }
   const waitUntilAllSent = () => waitUntil("magi to have sent everything it stored", () => countUnsent() === 0, { timeoutMs: 60_000, intervalMs: 200 });
+  const stopSynapse = async () => {
+    hsDown = true;
+    await hs.stop();
+  };
   const restartSynapse = async () => {
     hs = await startSynapse({ dataDir, port: hs.port });
+    hsDown = false;
   };
 
   it("answers 2xx while the homeserver is down, and posts and edits each group once when it is back", async () => {
@@ -74,7 +85,7 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
     const [steady] = await room().waitForPosts("Steady", 1);
     const before = await am.countNotifications();
 
-    await hs.stop();
+    await stopSynapse();
     expect(await notify("OutageDirectA")).toBe(200);
     expect(await notify("OutageDirectB")).toBe(200);
     expect(await notify("Steady", new Date())).toBe(200);
@@ -103,8 +114,9 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
     for (const name of ["Steady", "OutageDirectA", "OutageDirectB", "OutageViaAm"]) expect(await messages.posts(name)).toHaveLength(1);
     expect(await messages.editsOf(steady!.event_id)).toHaveLength(1);
     expect(await messages.botMessages()).toHaveLength(5);
-  });
+  }, 150_000);
 
+  // Five restarts of magi and one of Synapse: slower than most tests on a busy machine, hence its own time limit.
   it("posts what it answered 200 for right before kill -9, exactly once after the restart", async () => {
     const messages = room();
     // Killed at several moments after the 200: before the post is queued, while it is queued, while it is on the wire.
@@ -117,7 +129,7 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
       await messages.waitForPosts(`Killed${i}`, 1);
     }
     // The deterministic case: the homeserver is down, so the message cannot have left before the kill.
-    await hs.stop();
+    await stopSynapse();
     expect(await notify("KilledWhileDown")).toBe(200);
     await bot.kill();
     expect(countUnsent()).toBeGreaterThan(0);
@@ -130,5 +142,5 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
     expect(await messages.posts("KilledWhileDown")).toHaveLength(1);
     // Nothing but those posts since the first test: no edits, no second copies.
     expect(await messages.botMessages()).toHaveLength(5 + delaysMs.length + 1);
-  });
+  }, 240_000);
 });
