@@ -9,6 +9,7 @@ import { parsePublicKeyLine } from "../../runners/ssh/host-key.ts";
 import { createSshPool, type SshPool } from "../../runners/ssh/pool.ts";
 import { startSshd, type TestSshd } from "./harness/sshd.ts";
 import { countLogins, createSleepMarker, findProcesses, targetOf, waitUntilGone } from "./harness/ssh-helpers.ts";
+import { waitUntil } from "../wait-until.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "magi-ssh-e2e-"));
 let misato: TestSshd;
@@ -99,7 +100,9 @@ describe("runCommand against a real sshd", () => {
       runCommand(targetOf(misato), ["sleep", detached], { timeoutMs: 30_000, pool: own }),
       runCommand(targetOf(misato), ["sleep", killed], { timeoutMs: 30_000, pool: own, onDisconnect: "kill" }),
     ];
-    await new Promise((r) => setTimeout(r, 500));
+    // The connection is lost mid-command: only once both commands run (a loaded machine is slow to start them).
+    const running = async () => (await findProcesses(`^sleep ${detached}`)).length === 1 && (await findProcesses(`^sleep ${killed}`)).length === 1;
+    await waitUntil("both sleeps to run on misato", running);
     await own.closeAll();
     const results = await Promise.all(runs);
     for (const r of results) expect(r).toMatchObject({ failed: true, reason: "connection-lost" });
