@@ -7,6 +7,7 @@ import type { Inventory } from "../runners/inventory.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
 import type { DeployPort } from "../runners/deploy-actions.ts";
+import type { EnrollPort } from "../runners/enroll/enroll-port.ts";
 import type { LockPort } from "../commands/lock-port.ts";
 import type { AlertsPort } from "../commands/alerts-port.ts";
 import type { ChecksPort } from "../commands/checks-port.ts";
@@ -26,6 +27,7 @@ export interface ContextServices {
   checks: ChecksPort;
   silences: SilencesPort;
   deploys: DeployPort;
+  enroll: EnrollPort;
   approvals: CommandContext["approvals"];
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
 }
@@ -47,6 +49,7 @@ export function createContextFactory(services: ContextServices) {
     checks: services.checks,
     silences: services.silences,
     deploys: services.deploys,
+    enroll: services.enroll,
     approvals: services.approvals,
     policyFor: services.policyFor,
     ...(approved ? { approved } : {}),

@@ -6,12 +6,15 @@ import { COMMANDS } from "../commands/registry.ts";
 import type { Config } from "../config/schema.ts";
 import { createHostActions } from "../runners/host-actions.ts";
 import { createDeployPort } from "../runners/deploy-actions.ts";
+import { applyStoredPins, createEnrollPort } from "../runners/enroll/enroll-port.ts";
+import { readEnrollSettings } from "../runners/enroll/settings.ts";
 import { resolveInventory } from "../runners/inventory.ts";
 import { createPrometheusMetrics } from "../http/prometheus-metrics.ts";
 import { createSshPool, getDefaultPool, setDefaultPool } from "../runners/ssh/index.ts";
 import { createStatusPort } from "../runners/status/index.ts";
 import { createApprovalStore } from "../storage/approval-store.ts";
 import { createAuditLog } from "../storage/audit-log.ts";
+import { createHostKeyStore } from "../storage/host-key-store.ts";
 import { createKvStore } from "../storage/kv-store.ts";
 import { createLockStore } from "../storage/lock-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
@@ -65,6 +68,9 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   if (problems.length > 0) throw new Error(problems.join("; "));
   const db = openDatabase(config.storage.path, log);
   const outbox = createOutboxStore(db);
+  // Keys magi pinned by enrolling hosts serve every SSH connection of hosts that config pins none for.
+  const hostKeys = createHostKeyStore(db);
+  const configPins = applyStoredPins(inventory, hostKeys);
   // Counted whether or not http.listen serves them.
   const metrics = createPrometheusMetrics({ readOutboxDepth: outbox.countPending });
   setDefaultPool(createSshPool({ onConnectFailed: metrics.countSshConnectFailure }));
@@ -93,7 +99,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const contextFor = createContextFactory({
     approvals: { cancelOwn: (roomId, requester) => approvals!.cancelOwn(roomId, requester) },
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
-    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory), alerts: createAlertsPort(db), checks: checks.port,
+    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
+    enroll: createEnrollPort(readEnrollSettings(config, configPins), inventory, hostKeys), alerts: createAlertsPort(db), checks: checks.port,
     silences: createSilencesPort({ db, alertmanagerUrls: readAlertmanagerUrls(config), nudge: () => http?.nudge(), log, now: () => Date.now() }),
     policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });

@@ -19,7 +19,9 @@ export type TagsOf = (host: string) => readonly string[] | undefined;
 export function defaultPolicies(confirmMs: number): Record<string, ApprovalPolicy> {
   const confirm: ApprovalPolicy = { approvals: 1, minLevel: LEVELS.admin, self: "only", expiresMs: confirmMs };
   const secondPerson: ApprovalPolicy = { approvals: 1, minLevel: LEVELS.deployer, self: "forbidden", expiresMs: 15 * 60_000 };
-  return { shutdown: confirm, reboot: confirm, deploy: secondPerson };
+  // Enrolling a key gives a machine the team's secrets: another admin checks the fingerprint.
+  const anotherAdmin: ApprovalPolicy = { approvals: 1, minLevel: LEVELS.admin, self: "forbidden", expiresMs: 15 * 60_000 };
+  return { shutdown: confirm, reboot: confirm, deploy: secondPerson, enroll: anotherAdmin };
 }
 
 // The policy a rule sets; approvals: 0 means none is needed.

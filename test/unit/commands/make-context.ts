@@ -9,6 +9,7 @@ import pino from "pino";
 import { createApprovals } from "../../../bot/approvals.ts";
 import { createApprovalStore } from "../../../storage/approval-store.ts";
 import { createDeployPort } from "../../../runners/deploy-actions.ts";
+import { createEnrollPort } from "../../../runners/enroll/enroll-port.ts";
 import { createJobQueue } from "../../../runners/jobs/job-queue.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";
 import { createJobStore } from "../../../storage/job-store.ts";
@@ -50,6 +51,7 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     checks: { names: () => [], list: () => [], detail: () => undefined, pause: () => false, resume: () => false },
     silences: { groupAt: () => undefined, urlOf: () => undefined, alertmanagers: () => [], create: async () => ({ ok: false, message: "no Alertmanager" }), listActive: async () => [], expire: async () => ({ ok: false, message: "no Alertmanager" }) },
     deploys: createDeployPort(undefined, new Map(HOSTS.map((h) => [h.name, h]))),
+    enroll: createEnrollPort("enrollment is not configured (the enroll section of magi's config)", new Map(), { get: () => undefined, list: () => [], pin: () => {} }),
     status: { collect: async (hosts) => hosts.map((h) => ({ host: h.name, reach: "no-ssh" as const })) },
     policyFor: createPolicyLookup([], (host) => HOSTS.find((h) => h.name === host)?.tags, defaultPolicies(300_000)),
     now: () => Date.now(),

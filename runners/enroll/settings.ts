@@ -1,0 +1,36 @@
+// Enrollment's settings, read once from config: the flake (from deploy), sops, the admin identity, and which rules apply to which host.
+import type { Config } from "../../config/schema.ts";
+import { TAG_MARK } from "../../domain/names.ts";
+import type { HostEntry } from "../inventory.ts";
+
+// Everything enrollment needs besides the host.
+export interface EnrollSettings {
+  flakeDir: string;
+  remote: string;
+  branch: string;
+  sops: string;
+  identityFile: string;
+  // path_regex values of .sops.yaml, by host name or @tag.
+  rules: Record<string, string[]>;
+  author: { name: string; email: string };
+  // Keys config pins (hosts.<name>.ssh.host_key or known_hosts_file): they win over magi's own pins.
+  configPins: ReadonlyMap<string, string>;
+}
+
+// Builds the settings, or says why enrollment is off.
+export function readEnrollSettings(config: Pick<Config, "enroll" | "deploy">, configPins: ReadonlyMap<string, string>): EnrollSettings | string {
+  if (!config.enroll) return "enrollment is not configured (the enroll section of magi's config)";
+  if (!config.deploy) return "enrollment needs the team's flake (the deploy section of magi's config: flake_dir, remote, branch)";
+  const author = /^(.+?)\s*<([^<>\s]+)>$/.exec(config.enroll.commit_author)!;
+  return {
+    flakeDir: config.deploy.flake_dir, remote: config.deploy.remote, branch: config.deploy.branch,
+    sops: config.enroll.sops, identityFile: config.enroll.admin_identity_file, rules: config.enroll.rules,
+    author: { name: author[1]!, email: author[2]! }, configPins,
+  };
+}
+
+// The path_regex values that apply to a host: its own entry, then its tags' entries, each once.
+export function listHostRules(settings: EnrollSettings, host: HostEntry): string[] {
+  const keys = [host.name, ...host.tags.map((t) => `${TAG_MARK}${t}`)];
+  return [...new Set(keys.flatMap((k) => settings.rules[k] ?? []))];
+}

@@ -1,0 +1,130 @@
+// !enroll through a real magi, Synapse, sshd host, git origin, sops and age: the host's key becomes a sops recipient,
+// proven by decrypting with the host's own private key converted by the test itself.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BotProcess } from "./harness/bot-process.ts";
+import { createFlakeRepo, git } from "./harness/flake-repo.ts";
+import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
+import type { TestUser } from "./harness/matrix-user.ts";
+import { createAgeKey, decryptAs, pushSecrets, readEd25519Seed, SOPS, toAgeIdentity } from "./harness/sops-repo.ts";
+import { startSshd, type TestSshd } from "./harness/sshd.ts";
+import { waitForBody } from "./harness/test-hosts.ts";
+
+// deploy.flake_dir makes magi check nixos-rebuild is on PATH; enrollment never runs it.
+const FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
+
+const SOPS_YAML = (admin: string) => `# secrets of the team; hosts are added by magi
+keys:
+  - &admin ${admin} # magi's admin identity
+creation_rules:
+  # the VPS and what every host shares
+  - path_regex: secrets/vps/.*
+    key_groups:
+    - age:
+      - *admin
+  - path_regex: secrets/common/.*
+    key_groups:
+    - age:
+      - *admin
+  - path_regex: secrets/nas/.*
+    key_groups:
+    - age:
+      - *admin
+`;
+
+describe("!enroll", () => {
+  const dir = mkdtempSync(join(tmpdir(), "magi-enroll-"));
+  let fx: MagiFixture;
+  let bot: BotProcess;
+  let other: TestUser;
+  let vps: TestSshd;
+  let repo: Awaited<ReturnType<typeof createFlakeRepo>>;
+  let fingerprint: string;
+  let recipient: string;
+
+  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
+  const ask = async (user: TestUser, body: string) => (await user.waitForReply(fx.roomId, await user.say(fx.roomId, body), 60_000)).content.body as string;
+  const originHead = () => git(repo.origin, "rev-parse", "main");
+
+  beforeAll(async () => {
+    repo = await createFlakeRepo(dir);
+    const admin = await createAgeKey(join(dir, "admin-age.txt"));
+    await pushSecrets(repo.seed, repo.origin, {
+      ".sops.yaml": SOPS_YAML(admin.recipient),
+      "secrets/vps/db.yaml": "db_password: hunter2\n",
+      "secrets/common/wifi.yaml": "psk: correct horse\n",
+      "secrets/nas/backup.yaml": "borg_passphrase: nas only\n",
+    }, "secrets for the fleet");
+    vps = await startSshd({ dir, name: "vps" });
+    fingerprint = (await execa("ssh-keygen", ["-lf", join(dir, "vps", "host_ed25519.pub")])).stdout.split(" ")[1]!;
+    // The host's age recipient as age itself derives it from the identity the test computed.
+    recipient = (await execa("age-keygen", ["-y"], { input: toAgeIdentity(readEd25519Seed(join(dir, "vps", "host_ed25519"))) })).stdout.trim();
+    fx = await createMagiFixture("enroll");
+    other = await fx.newUser("second-admin");
+    fx.access.users[other.userId] = "admin";
+    fx.config.deploy = { flake_dir: repo.checkout };
+    fx.config.enroll = { admin_identity_file: admin.path, sops: SOPS, rules: { vps: ["secrets/vps/.*", "secrets/common/.*"] } };
+    // No host_key: the host is in the inventory but not pinned yet.
+    fx.config.hosts = { vps: { address: vps.address, ssh: { port: vps.port, user: vps.user, identity_file: vps.clientKeyPath } } };
+    bot = await fx.start({ PATH: `${FAKES}:${process.env.PATH}` });
+  });
+
+  afterAll(async () => {
+    await bot?.stop();
+    await vps?.stop();
+  });
+
+  it("refuses bad input with a clear reply and changes nothing", async () => {
+    const before = await originHead();
+    const stranger = (await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, "stranger")])) && readFileSync(join(dir, "stranger.pub"), "utf8").trim();
+    const strangerFp = (await execa("ssh-keygen", ["-lf", join(dir, "stranger.pub")])).stdout.split(" ")[1];
+    expect(await ask(fx.admin, `!enroll vps ${stranger}`)).toBe(`vps presents ${fingerprint}, not the pasted key (${strangerFp}). Nothing was changed.`);
+    expect(await ask(fx.admin, "!enroll nope")).toBe("unknown host nope: !hosts lists the hosts magi knows");
+    expect(await ask(fx.admin, "!enroll vps ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC")).toBe("enrollment takes the host's ssh-ed25519 key: the key is ssh-rsa, not ssh-ed25519");
+    expect(await ask(fx.admin, "!enroll vps ssh-ed25519 AAAA!!")).toBe("that is not an OpenSSH public key: paste the whole line, like ssh-ed25519 AAAAC3Nz…");
+    expect(await ask(other, "!enroll vps --force")).toBe("unknown option --force (the only one is --replace). Usage: !enroll <host> [ssh-ed25519 AAAA…] [--replace]");
+    expect(await originHead()).toBe(before);
+  });
+
+  it("enrolls the host after another admin approves: one commit, the host decrypts its files and only those, the key is pinned", async () => {
+    const before = await originHead();
+    expect(await ask(fx.admin, "!status vps")).toMatch(/no pinned host key/);
+    const command = await fx.admin.say(fx.roomId, "!enroll vps");
+    const prompt = await fx.admin.waitForReply(fx.roomId, command, 60_000);
+    expect(prompt.content.body).toBe(`⏳ enroll vps: key ${fingerprint}, age recipient ${recipient}; re-encrypts secrets/common/wifi.yaml, secrets/vps/db.yaml. compare with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on the host's console, then react ✅, requested by ${fx.admin.userId}: react 👍 or ✅ to approve, 👎 or ❌ to reject within 15 min (1 approval from level 4 (admin) or above, not from ${fx.admin.userId}).`);
+    await react(fx.admin, prompt.event_id, "✅");
+    await bot.waitForLog((l) => l.msg === "reaction ignored" && l.voter === fx.admin.userId);
+    expect(await originHead()).toBe(before);
+    await react(other, prompt.event_id, "✅");
+    const done = await waitForBody(fx.admin, fx.roomId, prompt.event_id, /^✅.*(Done|failed)/, 120_000);
+    expect(done).toMatch(/Done: 1 succeeded\.$/);
+
+    expect(await git(repo.origin, "rev-list", "--count", `${before}..main`)).toBe("1");
+    expect(await git(repo.origin, "log", "-1", "--format=%B", "main")).toBe(`enroll vps: ${recipient} (${fingerprint})\n\nRequested-by: ${fx.admin.userId}\nApproved-by: ${other.userId}`);
+    await git(repo.seed, "pull", "-q", repo.origin, "main");
+    const sopsYaml = readFileSync(join(repo.seed, ".sops.yaml"), "utf8");
+    expect(sopsYaml).toContain(`  - &admin `);
+    expect(sopsYaml).toContain(`  - &vps ${recipient}\n`);
+    expect(sopsYaml).toContain("# the VPS and what every host shares\n  - path_regex: secrets/vps/.*\n    key_groups:\n    - age:\n      - *admin\n      - *vps\n");
+    expect(sopsYaml).toContain("  - path_regex: secrets/nas/.*\n    key_groups:\n    - age:\n      - *admin\n");
+    const host = toAgeIdentity(readEd25519Seed(join(dir, "vps", "host_ed25519")));
+    expect((await decryptAs(host, join(repo.seed, "secrets/vps/db.yaml"))).stdout).toBe("db_password: hunter2\n");
+    expect((await decryptAs(host, join(repo.seed, "secrets/common/wifi.yaml"))).stdout).toBe("psk: correct horse\n");
+    const nas = await decryptAs(host, join(repo.seed, "secrets/nas/backup.yaml"));
+    expect(nas.exitCode).not.toBe(0);
+    expect(nas.stdout).not.toContain("nas only");
+
+    // Pinned: magi now connects to the host it had no key for.
+    expect(await ask(fx.admin, "!status vps")).not.toMatch(/pinned host key|refusing/);
+  });
+
+  it("says a second enrollment of the same key is a no-op and commits nothing", async () => {
+    const before = await originHead();
+    expect(await ask(fx.admin, "!enroll vps")).toBe(`vps is already enrolled: its key ${fingerprint} is pinned, and ${recipient} is in .sops.yaml and in all 2 of its files. Nothing was changed.`);
+    expect(await originHead()).toBe(before);
+  });
+});
