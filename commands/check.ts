@@ -28,8 +28,9 @@ export const checkCommand = defineCommand({
     if (check.pings.length === 0) return ok(head, text("No pings yet."));
     const table = { kind: "table" as const, columns: ["time (UTC)", "ping", "run took", "body"], rows: check.pings.map(describePingRow) };
     const body = check.lastBody;
-    if (!body) return ok(head, text(`Last ${check.pings.length} pings, newest first (none carried a body):`), table);
+    const last = check.pings.length === 1 ? "Last ping" : `Last ${check.pings.length} pings, newest first`;
+    if (!body) return ok(head, text(`${last} (none carried a body):`), table);
     const file = { name: `${name}-${body.kind}-${formatUtc(body.at).replace(/[ :]/g, "-")}.log`, mimetype: "text/plain", data: body.body };
-    return { ...ok(head, text(`Last ${check.pings.length} pings, newest first; the newest body (${body.body.length} bytes, ${body.kind} at ${formatUtc(body.at)} UTC) follows as a file:`), table), file };
+    return { ...ok(head, text(`${last}; the newest body (${body.body.length} bytes, ${body.kind} at ${formatUtc(body.at)} UTC) follows as a file:`), table), file };
   },
 });
