@@ -1,6 +1,6 @@
 // !enroll through a real magi, Synapse, sshd host, git origin, sops and age: the host's key becomes a sops recipient,
 // proven by decrypting with the host's own private key converted by the test itself.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,6 +49,27 @@ describe("!enroll", () => {
   const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const ask = async (user: TestUser, body: string) => (await user.waitForReply(fx.roomId, await user.say(fx.roomId, body), 60_000)).content.body as string;
   const originHead = () => git(repo.origin, "rev-parse", "main");
+  const hostKeyPath = () => join(dir, "vps", "host_ed25519");
+  const fingerprintOf = async (pub: string) => (await execa("ssh-keygen", ["-lf", pub])).stdout.split(" ")[1]!;
+  // A reinstall: the same host and port with a freshly generated host key.
+  const reinstall = async () => {
+    await vps.stop();
+    rmSync(hostKeyPath(), { force: true });
+    rmSync(`${hostKeyPath()}.pub`, { force: true });
+    vps = await startSshd({ dir, name: "vps", port: vps.port });
+    const identity = toAgeIdentity(readEd25519Seed(hostKeyPath()));
+    return { identity, fingerprint: await fingerprintOf(`${hostKeyPath()}.pub`), recipient: (await execa("age-keygen", ["-y"], { input: identity })).stdout.trim() };
+  };
+  // Asks for an enrollment, has the second admin approve it, and returns the job's final text and the prompt's.
+  const enrollApproved = async (body: string) => {
+    const command = await fx.admin.say(fx.roomId, body);
+    const prompt = await fx.admin.waitForReply(fx.roomId, command, 60_000);
+    return { prompt: prompt.content.body as string, approve: async () => {
+      await react(other, prompt.event_id, "✅");
+      const job = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command && /job \d+ · enroll vps/.test(String(e.content.body)), 60_000);
+      return waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/, 120_000);
+    } };
+  };
 
   beforeAll(async () => {
     repo = await createFlakeRepo(dir);
@@ -69,7 +90,10 @@ describe("!enroll", () => {
     fx.config.deploy = { flake_dir: repo.checkout };
     fx.config.enroll = { admin_identity_file: admin.path, sops: SOPS, rules: { vps: ["secrets/vps/.*", "secrets/common/.*"] } };
     // No host_key: the host is in the inventory but not pinned yet.
-    fx.config.hosts = { vps: { address: vps.address, ssh: { port: vps.port, user: vps.user, identity_file: vps.clientKeyPath } } };
+    fx.config.hosts = {
+      vps: { address: vps.address, ssh: { port: vps.port, user: vps.user, identity_file: vps.clientKeyPath } },
+      lab: { address: "127.0.0.1", ssh: { port: 1, user: vps.user } },
+    };
     bot = await fx.start({ PATH: `${FAKES}:${process.env.PATH}` });
   });
 
@@ -86,6 +110,7 @@ describe("!enroll", () => {
     expect(await ask(fx.admin, "!enroll nope")).toBe("unknown host nope: !hosts lists the hosts magi knows");
     expect(await ask(fx.admin, "!enroll vps ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC")).toBe("enrollment takes the host's ssh-ed25519 key: the key is ssh-rsa, not ssh-ed25519");
     expect(await ask(fx.admin, "!enroll vps ssh-ed25519 AAAA!!")).toBe("that is not an OpenSSH public key: paste the whole line, like ssh-ed25519 AAAAC3Nz…");
+    expect(await ask(fx.admin, "!enroll lab")).toBe("no creation rule is meant for lab: list its .sops.yaml path_regex values under enroll.rules.lab (or one of its tags) in magi's config");
     expect(await ask(other, "!enroll vps --force")).toBe("unknown option --force (the only one is --replace). Usage: !enroll <host> [ssh-ed25519 AAAA…] [--replace]");
     expect(await originHead()).toBe(before);
   });
@@ -126,5 +151,42 @@ describe("!enroll", () => {
     const before = await originHead();
     expect(await ask(fx.admin, "!enroll vps")).toBe(`vps is already enrolled: its key ${fingerprint} is pinned, and ${recipient} is in .sops.yaml and in all 2 of its files. Nothing was changed.`);
     expect(await originHead()).toBe(before);
+  });
+
+  it("re-enrolls a reinstalled host with --replace: bound to the approved key, a sops failure pushes nothing, then the old recipient is gone", async () => {
+    const old = { identity: toAgeIdentity(readEd25519Seed(hostKeyPath())), fingerprint, recipient };
+    const before = await originHead();
+    const second = await reinstall();
+    expect(await ask(fx.admin, "!enroll vps")).toBe(`vps presents ${second.fingerprint}, but magi pinned ${old.fingerprint} for it. If it was reinstalled, use !enroll vps --replace; otherwise this may be a man in the middle`);
+    expect(await ask(fx.admin, "!status vps")).toContain(`host key of vps changed: expected ${old.fingerprint}, got ${second.fingerprint}`);
+
+    // Approved for the second key, but the host presents a third by the time the job runs.
+    const bound = await enrollApproved("!enroll vps --replace");
+    expect(bound.prompt).toContain(`enroll vps: key ${second.fingerprint}, age recipient ${second.recipient}; replaces ${old.fingerprint} (${old.recipient}), whose recipient is removed;`);
+    const third = await reinstall();
+    expect(await bound.approve()).toContain(`vps now presents ${third.fingerprint}, not the approved ${second.fingerprint}: the approval was for that key only. Nothing was changed.`);
+    expect(await originHead()).toBe(before);
+
+    // magi's admin identity can't decrypt (sops exits 128): nothing is pushed, nothing pinned.
+    const adminKey = join(dir, "admin-age.txt");
+    copyFileSync(adminKey, `${adminKey}.real`);
+    await createAgeKey(join(dir, "wrong-age.txt"));
+    copyFileSync(join(dir, "wrong-age.txt"), adminKey);
+    const broken = await enrollApproved("!enroll vps --replace");
+    expect(await broken.approve()).toMatch(/sops cannot decrypt secrets\/common\/wifi\.yaml with magi's admin identity \(enroll\.admin_identity_file\): is its age key among the file's recipients\?\. Nothing was changed\./);
+    expect(await originHead()).toBe(before);
+    expect(await ask(fx.admin, "!status vps")).toContain(`expected ${old.fingerprint}, got ${third.fingerprint}`);
+    copyFileSync(`${adminKey}.real`, adminKey);
+
+    const replaced = await enrollApproved("!enroll vps --replace");
+    expect(await replaced.approve()).toMatch(new RegExp(`enrolled vps: ${third.recipient} \\(${third.fingerprint.replace(/[+/]/g, "\\$&")}\\) can now decrypt 2 files`));
+    expect(await git(repo.origin, "rev-list", "--count", `${before}..main`)).toBe("1");
+    await git(repo.seed, "pull", "-q", repo.origin, "main");
+    const sopsYaml = readFileSync(join(repo.seed, ".sops.yaml"), "utf8");
+    expect(sopsYaml).toContain(`  - &vps ${third.recipient}\n`);
+    expect(sopsYaml).not.toContain(old.recipient);
+    expect((await decryptAs(third.identity, join(repo.seed, "secrets/vps/db.yaml"))).stdout).toBe("db_password: hunter2\n");
+    expect((await decryptAs(old.identity, join(repo.seed, "secrets/vps/db.yaml"))).exitCode).not.toBe(0);
+    expect(await ask(fx.admin, "!status vps")).not.toMatch(/host key|pinned|refusing/);
   });
 });
