@@ -65,7 +65,7 @@ export function createCheckStore(db: Database.Database) {
         const { record, durationMs } = applyPing(before, ping, startedAt);
         write.run({ ...record, name });
         const id = Number(insertPing.run({ name, at: ping.at, kind: ping.kind, exit: ping.exit, rid: ping.rid, durationMs, method: ping.method, remote: ping.remote, body: ping.body, bodyBytes: ping.body.length }).lastInsertRowid);
-        prune.run(name, name, PINGS_KEPT - 1);
+        prune.run(name, name, PINGS_KEPT);
         return { id, at: ping.at, kind: ping.kind, exit: ping.exit, rid: ping.rid, durationMs, method: ping.method, remote: ping.remote, bodyBytes: ping.body.length };
       }).immediate();
     },
