@@ -1,0 +1,57 @@
+// Builds a host's NixOS system from one commit on magi's machine, reporting progress from nix's
+// internal-json log, and hands back the toplevel store path it built.
+import { prepareWorktree } from "../flake/index.ts";
+import { createBuildLogReader, describeBuildProgress } from "./parse-build-log.ts";
+import { runTool } from "./run-nix.ts";
+
+// What to build and how long it may take.
+export interface BuildRequest {
+  flakeDir: string;
+  sha: string;
+  attr: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  worktreeParent?: string;
+  // Called with "214/530 derivations" as the build advances (every change; callers throttle).
+  onProgress?: (progress: string) => void;
+  onLine?: (line: string) => void;
+}
+
+// The built path, or why the build failed with its last lines.
+export type BuildResult = { ok: true; path: string } | { ok: false; problem: string; tail: string[] };
+
+// The fixed nix build command for a host's toplevel; the flake is a local checkout, so nothing is fetched by URL.
+export function buildNixBuildArgv(worktree: string, attr: string): string[] {
+  return ["nix", "build", `${worktree}#nixosConfigurations.${attr}.config.system.build.toplevel`, "--no-link", "--print-out-paths", "--log-format", "internal-json"];
+}
+
+// The last store path nix printed on stdout (--print-out-paths prints one per output).
+export function pickOutPath(stdout: string): string | undefined {
+  return stdout.split("\n").map((l) => l.trim()).filter((l) => /^\/nix\/store\/[0-9a-z]{32}-[^\s/]+$/.test(l)).at(-1);
+}
+
+// Checks out sha, builds the toplevel, removes the checkout; never throws.
+export async function buildSystem(req: BuildRequest): Promise<BuildResult> {
+  const checkout = await prepareWorktree(req.flakeDir, req.sha, { ...(req.worktreeParent ? { parentDir: req.worktreeParent } : {}), ...(req.signal ? { signal: req.signal } : {}) });
+  if (!checkout.ok) return { ok: false, problem: checkout.problem, tail: [] };
+  const reader = createBuildLogReader();
+  let shown = "";
+  try {
+    const result = await runTool(buildNixBuildArgv(checkout.worktree.dir, req.attr), {
+      timeoutMs: req.timeoutMs,
+      ...(req.signal ? { signal: req.signal } : {}),
+      onStderr: (line) => {
+        reader.push(line);
+        req.onLine?.(line);
+        const now = describeBuildProgress(reader.progress());
+        if (now !== shown) req.onProgress?.((shown = now));
+      },
+    });
+    const tail = reader.progress().tail;
+    if (!result.ok) return { ok: false, problem: result.problem, tail };
+    const path = pickOutPath(result.stdout);
+    return path ? { ok: true, path } : { ok: false, problem: "nix build printed no store path", tail };
+  } finally {
+    await checkout.worktree.remove();
+  }
+}
