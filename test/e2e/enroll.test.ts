@@ -1,6 +1,6 @@
 // !enroll through a real magi, Synapse, sshd host, git origin, sops and age: the host's key becomes a sops recipient,
 // proven by decrypting with the host's own private key converted by the test itself.
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,17 @@ import { waitForBody } from "./harness/test-hosts.ts";
 
 // deploy.flake_dir makes magi check nixos-rebuild is on PATH; enrollment never runs it.
 const FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
+
+// Real sops, but the first updatekeys after the test creates RACE_FLAG first pushes a commit to origin from the
+// seed checkout: someone pushed between magi's fetch and its push.
+const RACING_SOPS = `#!/bin/sh
+if [ "$1" = updatekeys ] && [ -e "$MAGI_TEST_RACE_FLAG" ]; then
+  rm -f "$MAGI_TEST_RACE_FLAG"
+  (cd "$MAGI_TEST_SEED" && git pull -q origin main && echo "raced" >> NOTES && git add NOTES &&
+    git -c user.name=Dan -c user.email=dan@example.org commit -q -m "meanwhile" && git push -q origin main)
+fi
+exec "$MAGI_TEST_SOPS" "$@"
+`;
 
 const SOPS_YAML = (admin: string) => `# secrets of the team; hosts are added by magi
 keys:
@@ -88,13 +99,15 @@ describe("!enroll", () => {
     other = await fx.newUser("second-admin");
     fx.access.users[other.userId] = "admin";
     fx.config.deploy = { flake_dir: repo.checkout };
-    fx.config.enroll = { admin_identity_file: admin.path, sops: SOPS, rules: { vps: ["secrets/vps/.*", "secrets/common/.*"] } };
+    writeFileSync(join(dir, "racing-sops"), RACING_SOPS, { mode: 0o755 });
+    await git(repo.seed, "remote", "add", "origin", repo.origin);
+    fx.config.enroll = { admin_identity_file: admin.path, sops: join(dir, "racing-sops"), rules: { vps: ["secrets/vps/.*", "secrets/common/.*"] } };
     // No host_key: the host is in the inventory but not pinned yet.
     fx.config.hosts = {
       vps: { address: vps.address, ssh: { port: vps.port, user: vps.user, identity_file: vps.clientKeyPath } },
       lab: { address: "127.0.0.1", ssh: { port: 1, user: vps.user } },
     };
-    bot = await fx.start({ PATH: `${FAKES}:${process.env.PATH}` });
+    bot = await fx.start({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_TEST_SOPS: SOPS, MAGI_TEST_SEED: repo.seed, MAGI_TEST_RACE_FLAG: join(dir, "race") });
   });
 
   afterAll(async () => {
@@ -178,11 +191,15 @@ describe("!enroll", () => {
     expect(await ask(fx.admin, "!status vps")).toContain(`expected ${old.fingerprint}, got ${third.fingerprint}`);
     copyFileSync(`${adminKey}.real`, adminKey);
 
+    // Someone pushes while magi re-encrypts: the rejected push is retried once on the new head.
     const replaced = await enrollApproved("!enroll vps --replace");
+    writeFileSync(join(dir, "race"), "");
     expect(await replaced.approve()).toMatch(new RegExp(`enrolled vps: ${third.recipient} \\(${third.fingerprint.replace(/[+/]/g, "\\$&")}\\) can now decrypt 2 files`));
-    expect(await git(repo.origin, "rev-list", "--count", `${before}..main`)).toBe("1");
+    expect(existsSync(join(dir, "race"))).toBe(false);
+    expect(await git(repo.origin, "log", "--format=%s", `${before}..main`)).toBe(`enroll vps: ${third.recipient} (${third.fingerprint})\nmeanwhile`);
     await git(repo.seed, "pull", "-q", repo.origin, "main");
     const sopsYaml = readFileSync(join(repo.seed, ".sops.yaml"), "utf8");
+    expect(readFileSync(join(repo.seed, "NOTES"), "utf8")).toBe("raced\n");
     expect(sopsYaml).toContain(`  - &vps ${third.recipient}\n`);
     expect(sopsYaml).not.toContain(old.recipient);
     expect((await decryptAs(third.identity, join(repo.seed, "secrets/vps/db.yaml"))).stdout).toBe("db_password: hunter2\n");
