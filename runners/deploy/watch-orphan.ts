@@ -3,7 +3,7 @@
 // honest about not knowing it.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { JobOutcome, JobWork } from "../jobs/types.ts";
-import { describeOrphanPhase, type TrackedProcess } from "../jobs/tracked-process.ts";
+import { describeOrphanPhase, describeStopped, type TrackedProcess } from "../jobs/tracked-process.ts";
 import { listGroupMembers, type ProcOptions } from "../proc/process-identity.ts";
 import { signalGroup } from "./run-local.ts";
 
@@ -40,7 +40,7 @@ export function watchOrphan(tracked: TrackedProcess, opts: OrphanWatchOptions): 
     const seconds = Math.round((now() - since) / 1000);
     const check = `check ${opts.prefix}generations ${opts.host}`;
     io.log(`${tracked.name} (pid ${tracked.pid}) ended ${seconds} s after magi restarted`);
-    if (io.signal.aborted) return { ok: false, cancelled: true, summary: `${tracked.name} (pid ${tracked.pid}), which outlived magi's restart, was stopped after ${seconds} s; ${check}` };
+    if (io.signal.aborted) return { ok: false, cancelled: true, summary: describeStopped(tracked, seconds, check) };
     return { ok: false, interrupted: true, summary: `the deploy process outlived magi's restart and ended after ${seconds} s; its result is unknown — ${check}` };
   };
 }

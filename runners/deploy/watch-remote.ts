@@ -3,10 +3,10 @@
 // the host's lock) meanwhile, then adopt the exit status the SSH wrapper left behind.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { HostEntry } from "../inventory.ts";
-import { describeOrphanPhase, describeWhere, type TrackedProcess } from "../jobs/tracked-process.ts";
+import { describeOrphanPhase, describeStopped, describeWhere, type TrackedProcess } from "../jobs/tracked-process.ts";
 import type { JobOutcome, JobWork } from "../jobs/types.ts";
 import { buildCheckArgv, buildCleanupArgv, buildSignalArgv, decideRemote, parseCheckOutput, type RemoteVerdict } from "../proc/remote-check.ts";
-import { runCommand, type SshPool } from "../ssh/index.ts";
+import { runCommand, sleepUnlessAborted, type SshPool } from "../ssh/index.ts";
 import { readCurrentGeneration } from "./read-generation.ts";
 
 // Knobs for watchRemote; onFirstVerdict hears what the first answer from the host said (to tell the room).
@@ -94,7 +94,7 @@ export function watchRemote(tracked: TrackedProcess, opts: RemoteWatchOptions): 
         }
         if (verdict.kind === "ended") {
           if (tracked.statusDir) await runQuietly(buildCleanupArgv(tracked.statusDir), opts);
-          if (stopping) return { ok: false, cancelled: true, summary: `${tracked.name} (pid ${tracked.pid}) ${describeWhere(tracked)}, which outlived magi's restart, was stopped after ${seconds} s; check ${opts.prefix}generations ${opts.host.name}` };
+          if (stopping) return { ok: false, cancelled: true, summary: describeStopped(tracked, seconds, `check ${opts.prefix}generations ${opts.host.name}`) };
           const unseen = lastLogged === -Infinity ? "while magi was down" : `while magi could not reach ${opts.host.name}`;
           const when = atFirstLook ? unseen : `${seconds} s after magi restarted`;
           io.log(`${tracked.name} (pid ${tracked.pid}) ended ${describeWhere(tracked)} ${when}; exit status ${verdict.exitCode ?? "unknown"}`);
@@ -105,7 +105,9 @@ export function watchRemote(tracked: TrackedProcess, opts: RemoteWatchOptions): 
           await runQuietly(buildSignalArgv(tracked, stopping.signal), opts);
         }
       }
-      await sleep(io.signal.aborted ? Math.min(pollMs, 500) : pollMs);
+      // A cancel wakes the wait at once; after it, the host is asked twice a second until the group is gone.
+      if (io.signal.aborted) await sleep(Math.min(pollMs, 500));
+      else await sleepUnlessAborted(pollMs, io.signal);
     }
   };
 }

@@ -24,3 +24,9 @@ export function describeOrphanPhase(process: Pick<TrackedProcess, "pid">): strin
 export function isOrphanPhase(phase: string | null): phase is string {
   return phase !== null && phase.startsWith("still running after restart (pid ");
 }
+
+// The summary of an adopted job stopped by !cancel; check is the advice that ends it.
+export function describeStopped(process: Pick<TrackedProcess, "name" | "pid" | "host">, seconds: number, check: string): string {
+  const where = process.host === null ? "" : ` ${describeWhere(process)}`;
+  return `${process.name} (pid ${process.pid})${where}, which outlived magi's restart, was stopped after ${seconds} s; ${check}`;
+}
