@@ -82,7 +82,9 @@ function wrapInMountNamespace(argv: string[], links?: Record<string, string>): s
 export async function startSshd(opts: StartSshdOptions): Promise<TestSshd> {
   const dir = join(opts.dir, opts.name);
   const port = opts.port ?? (await findFreePort());
-  const files = await prepareSshd(dir, port, opts.name, [buildSetEnv(opts.pathPrefix, opts.env)]);
+  // Sessions' TMPDIR is the host's own directory: the SSH wrapper's status directories of commands
+  // whose connection a test cut stay with the test, not in the machine's /tmp.
+  const files = await prepareSshd(dir, port, opts.name, [buildSetEnv(opts.pathPrefix, { TMPDIR: dir, ...opts.env })]);
   const [command, ...args] = wrapInMountNamespace(["/usr/sbin/sshd", "-D", "-e", "-f", files.config], opts.runLinks);
   const child = spawn(command!, args, { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
