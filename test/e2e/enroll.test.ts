@@ -60,6 +60,7 @@ describe("!enroll", () => {
   const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const ask = async (user: TestUser, body: string) => (await user.waitForReply(fx.roomId, await user.say(fx.roomId, body), 60_000)).content.body as string;
   const originHead = () => git(repo.origin, "rev-parse", "main");
+  const botEnv = () => ({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_TEST_SOPS: SOPS, MAGI_TEST_SEED: repo.seed, MAGI_TEST_RACE_FLAG: join(dir, "race") });
   const hostKeyPath = () => join(dir, "vps", "host_ed25519");
   const fingerprintOf = async (pub: string) => (await execa("ssh-keygen", ["-lf", pub])).stdout.split(" ")[1]!;
   // A reinstall: the same host and port with a freshly generated host key.
@@ -107,7 +108,7 @@ describe("!enroll", () => {
       vps: { address: vps.address, ssh: { port: vps.port, user: vps.user, identity_file: vps.clientKeyPath } },
       lab: { address: "127.0.0.1", ssh: { port: 1, user: vps.user } },
     };
-    bot = await fx.start({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_TEST_SOPS: SOPS, MAGI_TEST_SEED: repo.seed, MAGI_TEST_RACE_FLAG: join(dir, "race") });
+    bot = await fx.start(botEnv());
   });
 
   afterAll(async () => {
@@ -160,8 +161,11 @@ describe("!enroll", () => {
     expect(await ask(fx.admin, "!status vps")).not.toMatch(/pinned host key|refusing/);
   });
 
-  it("says a second enrollment of the same key is a no-op and commits nothing", async () => {
+  it("keeps the pin across a restart, and says a second enrollment of the same key is a no-op and commits nothing", async () => {
     const before = await originHead();
+    await bot.stop();
+    bot = await fx.start(botEnv());
+    expect(await ask(fx.admin, "!status vps")).not.toMatch(/pinned host key|refusing/);
     expect(await ask(fx.admin, "!enroll vps")).toBe(`vps is already enrolled: its key ${fingerprint} is pinned, and ${recipient} is in .sops.yaml and in all 2 of its files. Nothing was changed.`);
     expect(await originHead()).toBe(before);
   });
