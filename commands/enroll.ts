@@ -8,13 +8,13 @@ import { defineCommand, fail, ok, text, type ApprovalNeed, type CommandContext, 
 import type { EnrollPlan } from "../runners/enroll/types.ts";
 
 // What the admin must check before approving: the key the host shows on its own console.
-export const COMPARE_HINT = "compare with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host's console, then react ✅";
+export const COMPARE_HINT = "Compare with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host's console, then react ✅";
 
 // The prompt's words: host, fingerprint, recipient, the exact files, and what to compare.
 export function describeEnrollWork(plan: EnrollPlan): string {
   const files = plan.files.length > 0 ? `re-encrypts ${plan.files.join(", ")}` : "re-encrypts no file yet (none matches its rules)";
   const old = plan.previous ? `; replaces ${plan.previous.fingerprint ?? "an unpinned key"}${plan.previous.recipient ? ` (${plan.previous.recipient})` : ""}, whose recipient is removed` : "";
-  const check = plan.pasted ? "the host presents exactly the pasted key" : COMPARE_HINT;
+  const check = plan.pasted ? "The host presents exactly the pasted key" : COMPARE_HINT;
   return `enroll ${plan.host}: key ${plan.fingerprint}, age recipient ${plan.recipient}${old}; ${files}. ${check}`;
 }
 
