@@ -134,7 +134,7 @@ describe("!enroll", () => {
     expect(await ask(fx.admin, "!status vps")).toMatch(/no pinned host key/);
     const command = await fx.admin.say(fx.roomId, "!enroll vps");
     const prompt = await fx.admin.waitForReply(fx.roomId, command, 60_000);
-    expect(prompt.content.body).toBe(`⏳ enroll vps: key ${fingerprint}, age recipient ${recipient}; re-encrypts secrets/common/wifi.yaml, secrets/vps/db.yaml. compare with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on the host's console, then react ✅, requested by ${fx.admin.userId}: react 👍 or ✅ to approve, 👎 or ❌ to reject within 15 min (1 approval from level 4 (admin) or above, not from ${fx.admin.userId}).`);
+    expect(prompt.content.body).toBe(`⏳ enroll vps: key ${fingerprint}, age recipient ${recipient}; re-encrypts secrets/common/wifi.yaml, secrets/vps/db.yaml. Compare with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on the host's console, then react ✅, requested by ${fx.admin.userId}: react 👍 or ✅ to approve, 👎 or ❌ to reject within 15 min (1 approval from level 4 (admin) or above, not from ${fx.admin.userId}).`);
     await react(fx.admin, prompt.event_id, "✅");
     await bot.waitForLog((l) => l.msg === "reaction ignored" && l.voter === fx.admin.userId);
     expect(await originHead()).toBe(before);
