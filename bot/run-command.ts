@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import type { ApprovalPolicy } from "../commands/approval-policy.ts";
 import { prepareCommand, type Prepared } from "../commands/dispatch.ts";
-import type { Caller, CommandContext, Output } from "../commands/types.ts";
+import type { Block, Caller, CommandContext, Output } from "../commands/types.ts";
 import type { CommandDecision, MetricsPort } from "../domain/metrics-port.ts";
 import type { JobQueue } from "../runners/jobs/job-queue.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
@@ -34,6 +34,8 @@ export interface RunCommandDeps {
   log: Logger;
   now(): number;
   metrics?: MetricsPort;
+  // The live progress message of slow work before a command's answer, replying to target.
+  showProgress?(target: ReplyTarget): (blocks: Block[]) => void;
 }
 
 // Who asks, where, what; with approval, the request it carries out (its audit row already exists).
@@ -86,7 +88,8 @@ export function createRunCommand(deps: RunCommandDeps) {
 
   return async function runCommand(req: RunRequest): Promise<RunResult> {
     const { approval, target, caller } = req;
-    const ctx = deps.contextFor(caller, target.roomId, approval ? { by: approval.by, binding: approval.binding } : undefined, req.replyTo);
+    const base = deps.contextFor(caller, target.roomId, approval ? { by: approval.by, binding: approval.binding } : undefined, req.replyTo);
+    const ctx = deps.showProgress ? { ...base, progress: deps.showProgress(target) } : base;
     const prepared = prepareCommand(req.text, ctx, (errorId, error) => deps.log.error({ errorId, err: error, eventId: target.eventId }, "command threw"));
     // An approval is acted on whatever its command now says (refused, say, because the requester lost their level).
     if (prepared.decision !== "allowed" && approval && !deps.markActed(approval.id, deps.now())) return { kind: "already run" };

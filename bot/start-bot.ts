@@ -25,6 +25,7 @@ import { bootstrapSync, SYNC_FILTER } from "./bootstrap-sync.ts";
 import { createContextFactory } from "./command-context.ts";
 import { createDeliver } from "./deliver-output.ts";
 import { createDirectRoomCheck } from "./direct-rooms.ts";
+import { createProgressMessages } from "./progress-message.ts";
 import { createIntake } from "./intake.ts";
 import { createInviteHandler, isEncrypted } from "./invites.ts";
 import { createJoinTimes } from "./join-times.ts";
@@ -110,6 +111,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const runCommand = createRunCommand({
     contextFor, jobs: jobs.queue, audit, deliver, log, now: () => Date.now(), markActed: approvalStore.markActed, metrics,
     requestApproval: (target, ask) => approvals!.request(target, ask),
+    showProgress: createProgressMessages({ post: reply.post, edits: jobs.edits, log }),
   });
   approvals = createApprovals({
     store: approvalStore, audit, reply, edits: jobs.edits, log, botUserId: userId, levelIn: access.levelIn, now: () => Date.now(),

@@ -13,10 +13,20 @@ export interface PromptInfo {
   votes: Vote[];
   decidedBy?: string | null;
   note?: string;
+  binding?: Record<string, string>;
 }
 
-// The prompt's text for its current state.
+// The binding key whose text the prompt shows under its first line: what the approvers were shown is part of what they approve.
+export const PREVIEW_BINDING = "preview";
+
+// The prompt's text for its current state, with the preview (if any) under it.
 export function describePrompt(p: PromptInfo): Block[] {
+  const preview = p.binding?.[PREVIEW_BINDING];
+  return preview ? [...describeState(p), { kind: "code", text: preview }] : describeState(p);
+}
+
+// The prompt's first line for its current state.
+function describeState(p: PromptInfo): Block[] {
   const how = p.policy.self === "only" ? "react ✅ (or 👍) to confirm, ❌ (or 👎) to call it off" : "react 👍 or ✅ to approve, 👎 or ❌ to reject";
   const approvals = p.votes.filter((v) => v.kind === "approve").map((v) => v.voter);
   const votes = approvals.length > 0 ? ` Approved so far by ${approvals.join(", ")}.` : "";

@@ -1,6 +1,7 @@
 // !deploy: rebuild hosts from one exact commit of the team's flake, each host as its own job; approval bound to that commit.
 import { selectHosts } from "../runners/inventory.ts";
 import { deployArgs, type DeployArgs } from "./deploy-args.ts";
+import { HOSTS_BINDING, pathBindingKey, previewDeploy } from "./deploy-preview.ts";
 import { describeJob } from "./job-view.ts";
 import { describeLock } from "./lock-view.ts";
 import { defineCommand, fail, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
@@ -30,17 +31,22 @@ export const deployCommand = defineCommand({
   minLevel: LEVELS.contributor,
   levelFor: (args) => (args.action === "dry-activate" ? LEVELS.contributor : LEVELS.deployer),
   args: deployArgs,
-  approval: async (ctx, args): Promise<ApprovalNeed | string | null> => {
+  approval: async (ctx, args): Promise<ApprovalNeed | Output | string | null> => {
     if (args.action === "dry-activate") return null;
     const hosts = pickHosts(ctx, args);
     if (typeof hosts === "string") return hosts;
     const rev = await ctx.deploys.resolve(args.ref);
     if (!rev.ok) return rev.problem;
+    // Previewed only when someone will approve: the preview is for them, and the build happens in the deploy anyway.
+    if (ctx.deploys.previews && ctx.policyFor("deploy", hosts)) return previewDeploy(ctx, args.action, hosts, rev);
     return { work: `deploy (${args.action}) ${hosts.join(", ")} at ${short(rev.sha)} "${rev.subject}"`, hosts, binding: { sha: rev.sha, subject: rev.subject } };
   },
   run: async (ctx, args): Promise<Output> => {
-    const hosts = pickHosts(ctx, args);
-    if (typeof hosts === "string") return fail(hosts);
+    const picked = pickHosts(ctx, args);
+    if (typeof picked === "string") return fail(picked);
+    // A preview leaves out hosts that already run the build.
+    const only = ctx.binding?.[HOSTS_BINDING]?.split(",");
+    const hosts = only ? picked.filter((h) => only.includes(h)) : picked;
     let sha = ctx.binding?.sha;
     let subject = ctx.binding?.subject ?? "";
     if (!sha) {
@@ -52,7 +58,7 @@ export const deployCommand = defineCommand({
     const jobs = hosts.map((host) => {
       const { job, waitingBehind } = ctx.jobs.submit({
         command: "deploy", host, requester: ctx.caller.userId, roomId: ctx.roomId, mutating: args.action !== "dry-activate",
-        timeoutMs: 24 * 3600_000, deferLaunch: true, work: (io) => ctx.deploys.deploy(host, bound, args.action, io),
+        timeoutMs: 24 * 3600_000, deferLaunch: true, work: (io) => ctx.deploys.deploy(host, bound, args.action, io, ctx.binding?.[pathBindingKey(host)]),
       });
       return { id: job.id, blocks: describeJob(job, [], ctx.now(), waitingBehind) };
     });

@@ -53,6 +53,7 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
         const need = await approvalOf(ctx, args.data);
         if (need === null) return { kind: "none" };
         if (typeof need === "string") return { kind: "refused", output: fail(need) };
+        if ("blocks" in need) return { kind: "refused", output: need };
         const policy = ctx.policyFor(spec.name, need.hosts);
         if (policy) return { kind: "needed", policy, work: need.work, binding: need.binding ?? {} };
         return { kind: "none", ...(need.binding ? { binding: need.binding } : {}) };

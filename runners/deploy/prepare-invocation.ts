@@ -17,8 +17,8 @@ export type Invocation =
 // A ready invocation and its cleanup, or why there is none.
 export type Prepared = { ok: true; invocation: Invocation; cleanup(): Promise<void> } | { ok: false; problem: string };
 
-// Writes a one-line known_hosts pinning the target, for nixos-rebuild's own ssh.
-async function writeKnownHosts(target: SshTarget): Promise<{ file: string; dir: string } | string> {
+// Writes a one-line known_hosts pinning the target, for the ssh that nixos-rebuild and nix copy run.
+export async function writeKnownHosts(target: SshTarget): Promise<{ file: string; dir: string } | string> {
   const line = formatKnownHostsLine(target);
   if (!line) return `refusing to deploy to ${target.name} with nixos-rebuild: no pinned host key`;
   const dir = await mkdtemp(join(tmpdir(), "magi-ssh-"));

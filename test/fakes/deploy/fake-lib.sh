@@ -8,6 +8,8 @@
 #   MAGI_FAKE_MODE     ok (default) | units-failed | eval-error | slow; a file named fake-mode next to
 #                      the calls file wins, so tests can change the mode of remote fakes too; a file
 #                      named fake-mode.<host> sets the mode of that host's build alone.
+#   fake-drift         a file next to the calls file: its text goes into every store path's hash, so
+#                      the same commit builds another path (an input that moved, a build that is not reproducible).
 #   MAGI_FAKE_RUN_DIR  the directory holding the host's current-system link, switched on switch and
 #                      test ("/run" inside a test sshd's mount namespace, /proc/<sshd pid>/root/run
 #                      from outside it). Unset: the link is left alone.
@@ -40,7 +42,9 @@ fake_rev_of() {
 
 # A toplevel store path for host $1 built from rev $2 (Nix's base32 has no "e").
 fake_store_path() {
-  hash=$(printf '%s-%s' "$1" "$2" | sha256sum | cut -c1-32 | tr e z)
+  drift=
+  [ -f "${FAKE_DIR:-/nonexistent}/fake-drift" ] && drift=$(cat "$FAKE_DIR/fake-drift")
+  hash=$(printf '%s-%s%s' "$1" "$2" "$drift" | sha256sum | cut -c1-32 | tr e z)
   printf '/nix/store/%s-nixos-system-%s-25.05.20250601.%s\n' "$hash" "$1" "$(printf '%s' "$2" | cut -c1-7)"
 }
 
@@ -95,7 +99,12 @@ EOT
 # What switch-to-configuration $1 prints; returns 4 in units-failed mode, like the real one.
 fake_activate() {
   case "$1" in
-    dry-activate) echo "would start the following units: k3s.service" >&2; return 0 ;;
+    dry-activate)
+      # The order and wording of switch-to-configuration's dry-activate report.
+      printf '%s\n' "would stop the following units: nginx.service" "would activate the configuration..." \
+        "would restart systemd" "would restart the following units: sshd.service" \
+        "would reload the following units: dbus.service" "would start the following units: k3s.service, nginx.service" >&2
+      return 0 ;;
     boot) echo "updating systemd-boot entries..." >&2; return 0 ;;
   esac
   printf 'activating the configuration...\nsetting up /etc...\nreloading user units for root...\nrestarting sysinit-reactivation.target\n' >&2

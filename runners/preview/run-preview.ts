@@ -1,0 +1,90 @@
+// Previews a deploy of one commit to one host: build the system, read what the host runs, diff the two
+// closures, ask the method's dry-activate which units would change. Nothing on the host changes.
+import { prepareInvocation } from "../deploy/prepare-invocation.ts";
+import type { DeployPlan } from "../deploy/types.ts";
+import { buildSystem, type BuildRequest } from "./build-system.ts";
+import { fetchClosure } from "./fetch-closure.ts";
+import { findBootChanges, parseDiffClosures } from "./parse-diff-closures.ts";
+import { parseDryActivate } from "./parse-dry-activate.ts";
+import { readCurrentSystem } from "./read-current-system.ts";
+import { runTool } from "./run-nix.ts";
+import type { HostPreview } from "./types.ts";
+
+const STEP_TIMEOUT_MS = 10 * 60_000;
+
+// What was learnt about a (current, new) pair; the same pair always diffs the same way.
+type Learnt = Pick<Extract<HostPreview, { ok: true }>, "diff" | "units" | "notes" | "bootChanges">;
+
+// Remembers previews by (current path, new path), so asking twice does not diff or dry-activate twice.
+export function createPreviewCache(limit = 100) {
+  const entries = new Map<string, Learnt>();
+  const key = (current: string, path: string) => `${current}\n${path}`;
+  return {
+    get: (current: string, path: string) => entries.get(key(current, path)),
+    set: (current: string, path: string, value: Learnt) => {
+      entries.set(key(current, path), value);
+      if (entries.size > limit) entries.delete(entries.keys().next().value!);
+    },
+  };
+}
+
+// The preview cache's type.
+export type PreviewCache = ReturnType<typeof createPreviewCache>;
+
+// Diffs the closures and dry-activates through the method's own tool; each part may fail alone and leaves a note.
+async function learn(plan: DeployPlan, current: string, path: string, env: Record<string, string>): Promise<Learnt> {
+  const notes: string[] = [];
+  const learnt: Learnt = { notes, bootChanges: [] };
+  const missing = await fetchClosure(plan.host, current);
+  if (missing) notes.push(`no closure diff: ${missing}`);
+  else {
+    const diffed = await runTool(["nix", "store", "diff-closures", current, path], { timeoutMs: STEP_TIMEOUT_MS });
+    if (diffed.ok) {
+      learnt.diff = parseDiffClosures(diffed.stdout);
+      learnt.bootChanges = findBootChanges(learnt.diff);
+    } else notes.push(`no closure diff: ${diffed.problem}${diffed.tail.length ? `: ${diffed.tail.at(-1)}` : ""}`);
+  }
+  const prepared = await prepareInvocation({ ...plan, action: "dry-activate" }, { env });
+  if (!prepared.ok) return (notes.push(`no unit changes: ${prepared.problem}`), learnt);
+  try {
+    const { invocation } = prepared;
+    if (invocation.where !== "local") return (notes.push("no unit changes: the method runs on the host"), learnt);
+    const dry = await runTool(invocation.argv, { timeoutMs: plan.timeoutMs ?? STEP_TIMEOUT_MS, env: invocation.env, ...(invocation.cwd ? { cwd: invocation.cwd } : {}) });
+    // Tools print dry-activate's lines on stderr (nixos-rebuild, deploy-rs) or stdout; both are read.
+    if (dry.ok) learnt.units = parseDryActivate(`${dry.stdout}\n${dry.tail.join("\n")}`);
+    else notes.push(`no unit changes: ${dry.problem}`);
+  } finally {
+    await prepared.cleanup();
+  }
+  return learnt;
+}
+
+// Options for previewHost.
+export interface PreviewOptions {
+  cache: PreviewCache;
+  env?: Record<string, string>;
+  onProgress?: BuildRequest["onProgress"];
+  signal?: AbortSignal;
+}
+
+// Builds and compares; never throws. The on-host method builds on the host at deploy time, so it has no preview yet.
+export async function previewHost(plan: DeployPlan, opts: PreviewOptions): Promise<HostPreview> {
+  const host = plan.host.name;
+  const base = { ok: true as const, host, same: false, notes: [] as string[], bootChanges: [] as string[], cached: false };
+  if (plan.method === "nixos-rebuild-on-host") return { ...base, notes: ["no preview: nixos-rebuild-on-host builds on the host when the deploy runs"] };
+  const built = await buildSystem({
+    flakeDir: plan.flakeDir, sha: plan.sha, attr: plan.flakeAttr ?? host, timeoutMs: plan.timeoutMs ?? STEP_TIMEOUT_MS,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  if (!built.ok) return { ok: false, host, problem: built.problem, tail: built.tail };
+  const { path } = built;
+  const current = await readCurrentSystem(plan.host);
+  if (!current) return { ...base, path, notes: [`no closure diff: cannot read ${host}'s /run/current-system over SSH`] };
+  if (current === path) return { ...base, path, current, same: true };
+  const cached = opts.cache.get(current, path);
+  if (cached) return { ...base, path, current, ...cached, cached: true };
+  const learnt = await learn(plan, current, path, opts.env ?? {});
+  // A diff that failed for a passing reason (the host was down) is worth trying again next time.
+  if (learnt.notes.length === 0) opts.cache.set(current, path, learnt);
+  return { ...base, path, current, ...learnt };
+}

@@ -1,0 +1,148 @@
+// The deploy preview through a real magi, Synapse, git repository and sshd hosts: magi builds before asking
+// (fake nix on PATH, printing nix's internal-json and diff-closures formats), shows the closure diff, the
+// reboot need and dry-activate's units in the prompt, and deploys only the store path that was approved.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { BotProcess } from "./harness/bot-process.ts";
+import { createFlakeRepo } from "./harness/flake-repo.ts";
+import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
+import type { TestUser } from "./harness/matrix-user.ts";
+import { startSshd, type TestSshd } from "./harness/sshd.ts";
+import { hostConfigFor, waitForBody } from "./harness/test-hosts.ts";
+
+const DEPLOY_FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
+const PREVIEW_FAKES = fileURLToPath(new URL("../fakes/preview", import.meta.url));
+const INITIAL = "/nix/store/6hq1d8gjsnx5mlm8v3bm1x2r0rz0kw4c-nixos-system-misato-25.05.20250501.0e9c1f2";
+
+describe("deploy previews", () => {
+  const dir = mkdtempSync(join(tmpdir(), "magi-preview-"));
+  const fake = join(dir, "fake");
+  const calls = join(fake, "calls");
+  const hosts: Record<string, TestSshd> = {};
+  let fx: MagiFixture;
+  let bot: BotProcess;
+  let dep: TestUser;
+  let contrib: TestUser;
+  let viewer: TestUser;
+  let head: string;
+
+  const readCalls = () => (existsSync(calls) ? readFileSync(calls, "utf8").split("\n").filter(Boolean).map((l) => l.split("\t")) : []);
+  const currentOf = (name: string) => readlinkSync(`/proc/${hosts[name]!.pid}/root/run/current-system`);
+  const replyTo = (commandId: string, pattern: RegExp, timeoutMs = 30_000) =>
+    fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandId && pattern.test(String(e.content.body)), timeoutMs);
+  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
+
+  beforeAll(async () => {
+    mkdirSync(fake);
+    const repo = await createFlakeRepo(dir);
+    head = await repo.push("flake.lock", "{}\n", "bump nixpkgs");
+    for (const name of ["misato", "kaji"]) {
+      hosts[name] = await startSshd({ dir, name, pathPrefix: DEPLOY_FAKES, env: { MAGI_FAKE_CALLS: calls }, runLinks: { "current-system": INITIAL.replace("misato", name) } });
+    }
+    fx = await createMagiFixture("preview");
+    dep = await fx.newUser("dep");
+    contrib = await fx.newUser("contrib");
+    viewer = await fx.newUser("viewer");
+    const ghost = await fx.ghost("slack_t0123abcd-u0pv1");
+    Object.assign(fx.access.users, { [dep.userId]: "deployer", [contrib.userId]: "contributor", [viewer.userId]: "communication", [ghost.userId]: "deployer" });
+    fx.config.deploy = { flake_dir: repo.checkout, preview: true };
+    fx.config.hosts = {
+      misato: hostConfigFor(hosts.misato!, { tags: ["prod"], deploy: { method: "nixos-rebuild" } }),
+      kaji: hostConfigFor(hosts.kaji!, { tags: ["prod"], deploy: { method: "nixos-rebuild" } }),
+    };
+    fx.config.approvals = [{ command: "deploy", hosts: "@prod", approvals: 1, min_level: "deployer" }];
+    bot = await fx.start({ PATH: `${PREVIEW_FAKES}:${DEPLOY_FAKES}:${process.env.PATH}`, MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: `/proc/${hosts.misato!.pid}/root/run` });
+  });
+
+  beforeEach(() => {
+    for (const f of ["calls", "fake-mode.misato", "fake-mode.kaji", "fake-drift"]) rmSync(join(fake, f), { force: true });
+  });
+
+  afterAll(async () => {
+    await bot?.stop();
+    for (const sshd of Object.values(hosts)) await sshd.stop();
+  });
+
+  it("builds with live progress, shows the diff in the prompt, and activates exactly the approved path", async () => {
+    writeFileSync(join(fake, "fake-mode.misato"), "steady");
+    const command = await dep.say(fx.roomId, "!deploy misato");
+    const prompt = await replyTo(command, /^⏳ deploy/, 60_000);
+    const body = String(prompt.content.body);
+    const path = /misato: (\/nix\/store\/\S+) \(built on magi\)/.exec(body)?.[1];
+    expect(path).toMatch(new RegExp(`-nixos-system-misato-25\\.05\\.20250601\\.${head.slice(0, 7)}$`));
+    expect(body).toContain(`⏳ deploy (switch) misato at ${head.slice(0, 12)} "bump nixpkgs", requested by ${dep.userId}: react 👍 or ✅ to approve`);
+    expect(body).toContain("8 changed, 1 added, 1 removed; closure +205.7 MiB");
+    expect(body).toContain("linux 6.6.30 → 6.6.32 (+1.2 MiB)");
+    expect(body).toContain("reboot needed: initrd-linux, linux, systemd changed, which only a reboot runs; consider !deploy misato --boot");
+    expect(body).toContain("units — stop: nginx.service; restart: sshd.service; reload: dbus.service; start: k3s.service, nginx.service; systemd re-executes");
+    // The progress message went through the build's counts, and ended built.
+    const progress = await replyTo(command, /^building \w{12} "bump nixpkgs" to preview it:/);
+    const timeline = await fx.admin.timeline(fx.roomId, 300);
+    const shown = timeline.filter((e) => e.content["m.relates_to"]?.event_id === progress.event_id).map((e) => String(e.content["m.new_content"]?.body));
+    expect(shown.some((b) => /misato: building… \d+\/530 derivations, \d+\/40 paths fetched/.test(b))).toBe(true);
+    // The last state follows within the edit interval.
+    await waitForBody(fx.admin, fx.roomId, progress.event_id, /misato: built$/);
+    // The host's current system was not in magi's store: it was copied from the host, over the pinned key.
+    const copy = readCalls().find((c) => c[0] === "nix" && c[1] === "copy")!;
+    expect(copy.slice(1)).toEqual(["copy", "--from", `ssh-ng://${hosts.misato!.user}@127.0.0.1`, INITIAL]);
+    expect(readFileSync(`${calls}.context`, "utf8")).toMatch(/^nix\t.*sshopts=-o BatchMode=yes -p \d+ -i \S+ -o UserKnownHostsFile=\S+ -o StrictHostKeyChecking=yes$/m);
+    expect(readCalls().filter((c) => c[0] === "nixos-rebuild").map((c) => c[1])).toEqual(["dry-activate"]);
+    expect(currentOf("misato")).toBe(INITIAL);
+    await react(fx.admin, prompt.event_id, "👍");
+    const job = await replyTo(command, /(^|\n)job \d+ · deploy misato /);
+    expect(await waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/, 60_000)).toMatch(/succeeded/);
+    expect(currentOf("misato")).toBe(path);
+  });
+
+  it("asks nothing when the host already runs the build", async () => {
+    const command = await dep.say(fx.roomId, "!deploy misato");
+    const answer = await replyTo(command, /already runs/);
+    expect(answer.content.body).toMatch(/^misato already runs this system \(\/nix\/store\/\S+-nixos-system-misato-\S+\); nothing to deploy$/);
+    const replies = await fx.admin.repliesTo(fx.roomId, command);
+    expect(replies.some((e) => String(e.content.body).startsWith("⏳"))).toBe(false);
+    expect(readCalls().filter((c) => c[0] === "nixos-rebuild")).toEqual([]);
+  });
+
+  it("!diff previews for level 2, from the cache the second time, and is denied below", async () => {
+    const first = await replyTo(await contrib.say(fx.roomId, "!diff kaji"), /^kaji at /, 60_000);
+    expect(first.content.body).toMatch(new RegExp(`^kaji at ${head.slice(0, 12)} "bump nixpkgs":\nkaji: /nix/store/\\S+ \\(built on magi\\)\n  8 changed, 1 added, 1 removed`));
+    const second = await replyTo(await contrib.say(fx.roomId, "!diff kaji main"), /^kaji at /, 60_000);
+    expect(second.content.body).toContain("(built on magi, preview cached)");
+    expect(second.content.body).toContain("units — stop: nginx.service");
+    const nix = readCalls().filter((c) => c[0] === "nix").map((c) => c[1]);
+    expect(nix.filter((c) => c === "build")).toHaveLength(2);
+    expect(nix.filter((c) => c === "store")).toHaveLength(1);
+    expect(readCalls().filter((c) => c[0] === "nixos-rebuild")).toHaveLength(1);
+    const denied = await replyTo(await viewer.say(fx.roomId, "!diff kaji"), /needs level/);
+    expect(denied.content.body).toBe("!diff needs level 2 (contributor); you have 1 (communication).");
+  });
+
+  it("refuses to deploy when the commit now builds another path than the approved one", async () => {
+    const command = await dep.say(fx.roomId, "!deploy kaji");
+    const prompt = await replyTo(command, /^⏳ deploy/, 60_000);
+    const approved = /kaji: (\/nix\/store\/\S+) \(built/.exec(String(prompt.content.body))![1]!;
+    writeFileSync(join(fake, "fake-drift"), "nixpkgs input moved");
+    await react(fx.admin, prompt.event_id, "✅");
+    const job = await replyTo(command, /(^|\n)job \d+ · deploy kaji /);
+    const done = await waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/, 60_000);
+    expect(done).toMatch(new RegExp(`failed.*refusing to deploy ${head.slice(0, 7)} to kaji: it now builds /nix/store/\\S+, not the approved ${approved.replaceAll(".", "\\.")} \\(a flake input changed or the build is not reproducible\\); nothing was activated`));
+    expect(readCalls().filter((c) => c[0] === "nixos-rebuild" && c[1] !== "dry-activate")).toEqual([]);
+    expect(currentOf("kaji")).toBe(INITIAL.replace("misato", "kaji"));
+  });
+
+  it("ends a request whose build fails with the build's last lines, asking nothing", async () => {
+    writeFileSync(join(fake, "fake-mode.kaji"), "build-error");
+    const command = await dep.say(fx.roomId, "!deploy kaji");
+    const answer = await replyTo(command, /failed for kaji/, 60_000);
+    expect(answer.content.body).toContain(`building ${head.slice(0, 12)} "bump nixpkgs" failed for kaji; nothing was asked or deployed.\nkaji: build failed: nix build failed (exit code 1)`);
+    expect(answer.content.body).toContain('nginx: [emerg] unknown directive "proxy_passs"');
+    expect(answer.content.body).toContain("error: 1 dependencies of derivation");
+    const replies = await fx.admin.repliesTo(fx.roomId, command);
+    expect(replies.some((e) => String(e.content.body).startsWith("⏳"))).toBe(false);
+    expect(readCalls().filter((c) => c[0] === "nixos-rebuild")).toEqual([]);
+  });
+
+});
