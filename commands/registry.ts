@@ -11,6 +11,8 @@ import { cancelCommand } from "./cancel.ts";
 import { wakeCommand } from "./wake.ts";
 import { rebootCommand, shutdownCommand } from "./power.ts";
 import { deployCommand } from "./deploy.ts";
+import { diffCommand } from "./diff.ts";
+import { enrollCommand } from "./enroll.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { generationsCommand } from "./generations.ts";
 import { statusCommand } from "./status.ts";
@@ -44,6 +46,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   generationsCommand,
   jobsCommand,
   logCommand,
+  diffCommand,
   deployCommand,
   wakeCommand,
   cancelCommand,
@@ -53,6 +56,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   shutdownCommand,
   rebootCommand,
   rollbackCommand,
+  enrollCommand,
   auditCommand,
 ];
 

@@ -7,6 +7,7 @@ import type { HostActions } from "../runners/host-actions.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
 import type { DeployPort } from "../runners/deploy-actions.ts";
+import type { EnrollPort } from "../runners/enroll/enroll-port.ts";
 import type { LockPort } from "./lock-port.ts";
 import type { AlertsPort } from "./alerts-port.ts";
 import type { ChecksPort } from "./checks-port.ts";
@@ -61,6 +62,8 @@ export interface CommandContext {
   approvals: { cancelOwn(roomId: string, requester: string): Promise<{ ok: true; work: string } | { ok: false; message: string }> };
   // Deploys from the team's flake: resolve refs, run deploys and rollbacks, list generations.
   deploys: DeployPort;
+  // Enrolls hosts' SSH keys as sops recipients (!enroll).
+  enroll: EnrollPort;
   // Host health for !status, collected over SSH within the status timeout.
   status: StatusPort;
   // Sticky host locks people take so nobody deploys over their work.
@@ -73,6 +76,8 @@ export interface CommandContext {
   silences: SilencesPort;
   // The event the command replies to (or the root of its thread): !silence acts on the alert message it answers.
   replyTo?: string;
+  // Shows how slow work before the answer is going (a deploy's preview build): the first call posts a reply, later ones edit it.
+  progress?(blocks: Block[]): void;
   // The approval policy for a command on these hosts, if it needs one.
   policyFor(command: string, hosts: string[]): ApprovalPolicy | undefined;
   // Set when this run was approved: who approved, and what the approval was bound to (e.g. the exact sha).
@@ -93,8 +98,8 @@ export interface CommandSpec<A = unknown> {
   args: z.ZodType<A, string[]>;
   // A higher level for some arguments (e.g. a real deploy vs a dry run); checked by the dispatcher.
   levelFor?(args: A): Level;
-  // Work that may need approval: names what will run, on which hosts, bound to what (or says why it can't run).
-  approval?(ctx: CommandContext, args: A): ApprovalNeed | string | null | Promise<ApprovalNeed | string | null>;
+  // Work that may need approval: names what will run, on which hosts, bound to what (or says why it can't run, in words or blocks).
+  approval?(ctx: CommandContext, args: A): ApprovalNeed | string | Output | null | Promise<ApprovalNeed | string | Output | null>;
   run(ctx: CommandContext, args: A): Output | Promise<Output>;
 }
 

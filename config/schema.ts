@@ -97,6 +97,8 @@ const deploySection = z.strictObject({
   remote: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "expected a git remote name").default("origin"),
   branch: z.string().regex(/^[A-Za-z0-9._/-]{1,100}$/, "expected a git branch name").default("main"),
   timeout_minutes: z.number().min(1).max(24 * 60).default(60),
+  // Build and diff before asking for approval: true, false, or auto (when nix is on magi's PATH).
+  preview: z.union([z.boolean(), z.literal("auto")]).default("auto"),
 });
 
 const jobsSection = z.strictObject({
@@ -175,7 +177,7 @@ const scheduleEntry = z.strictObject({
 
 // Rules and schedules may only name hosts and tags that exist: a typo would otherwise silently drop an approval or a host.
 // This also runs when other parts failed, on unvalidated input, so it only looks at well-formed pieces.
-function checkMatchers(config: { hosts: Record<string, { tags: string[] }>; approvals: { hosts?: string[] | undefined }[]; schedules: Record<string, { hosts?: string[] }> }, ctx: z.core.$RefinementCtx): void {
+function checkMatchers(config: { hosts: Record<string, { tags: string[] }>; approvals: { hosts?: string[] | undefined }[]; schedules: Record<string, { hosts?: string[] }>; checks: Record<string, { hosts?: string[] }> }, ctx: z.core.$RefinementCtx): void {
   if (typeof config.hosts !== "object" || config.hosts === null) return;
   const tags = new Set(Object.values(config.hosts).flatMap((h) => (Array.isArray(h?.tags) ? h.tags : [])));
   const check = (hosts: unknown, path: (string | number)[]) => {
@@ -189,6 +191,9 @@ function checkMatchers(config: { hosts: Record<string, { tags: string[] }>; appr
   if (Array.isArray(config.approvals)) config.approvals.forEach((rule, index) => check(rule?.hosts, ["approvals", index, "hosts"]));
   if (typeof config.schedules === "object" && config.schedules !== null) {
     for (const [name, entry] of Object.entries(config.schedules)) check(entry?.hosts, ["schedules", name, "hosts"]);
+  }
+  if (typeof config.checks === "object" && config.checks !== null) {
+    for (const [name, entry] of Object.entries(config.checks)) check(entry?.hosts, ["checks", name, "hosts"]);
   }
 }
 

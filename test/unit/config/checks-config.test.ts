@@ -40,12 +40,13 @@ describe("checks config", () => {
     ]);
   });
 
-  it("refuses a slug without a ping key, and two checks answering to one uuid", () => {
+  it("refuses a slug without a ping key, two checks answering to one uuid, and a host that does not exist", () => {
     const result = parse(`checks:
-  a: { uuid: ${UUID}, slug: a, schedule: 1d, room: "#ops:example.org" }
+  a: { uuid: ${UUID}, slug: a, schedule: 1d, room: "#ops:example.org", hosts: [nas] }
   b: { uuid: ${UUID}, schedule: 1d, room: "#ops:example.org" }
 `);
     expect(result.ok ? [] : result.problems).toEqual([
+      "checks.a.hosts: unknown host nas",
       "checks.a.slug: a slug needs pings.key_file (the ping key in /ping/<ping-key>/<slug>)",
       "checks.b.uuid: checks.a has the same uuid",
     ]);
