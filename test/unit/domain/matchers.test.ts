@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatMatcher, looksLikeMatcher, matchLabels, parseMatchers } from "../../../domain/matchers.ts";
-import { parseDuration } from "../../../domain/parse-duration.ts";
+import { parseDuration } from "../../../domain/period.ts";
 
 describe("matchers as people type them", () => {
   it("reads the four operators into Alertmanager's shape and writes them back as amtool does", () => {
