@@ -101,7 +101,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     approvals: { cancelOwn: (roomId, requester) => approvals!.cancelOwn(roomId, requester) },
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
     locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
-    enroll: createEnrollPort(readEnrollSettings(config, configPins), inventory, hostKeys), alerts: createAlertsPort(db), checks: checks.port,
+    enroll: createEnrollPort(readEnrollSettings(config, configPins), inventory, hostKeys, configPins), alerts: createAlertsPort(db), checks: checks.port,
     silences: createSilencesPort({ db, alertmanagerUrls: readAlertmanagerUrls(config), nudge: () => http?.nudge(), log, now: () => Date.now() }),
     policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
   });

@@ -4,7 +4,8 @@ import type { JobIO, JobOutcome } from "../jobs/types.ts";
 import { planEnroll, type EnrollRequest, type PlanOutcome } from "./plan-enroll.ts";
 import { runEnroll, type ApprovedEnroll } from "./run-enroll.ts";
 import type { EnrollSettings } from "./settings.ts";
-import type { HostKeyStore } from "./types.ts";
+import { parsePublicKeyLine } from "../ssh/host-key.ts";
+import type { HostKeyStore, HostPin } from "./types.ts";
 
 // What !enroll may do.
 export interface EnrollPort {
@@ -12,10 +13,14 @@ export interface EnrollPort {
   unavailable?: string;
   plan(host: string, request: EnrollRequest): Promise<PlanOutcome>;
   run(host: string, approved: ApprovedEnroll, io: JobIO): Promise<JobOutcome>;
+  // Every host's pinned key and where the pin comes from, whether or not enrollment is configured.
+  listPins(): HostPin[];
 }
 
 // An EnrollPort over the settings (or why there are none), the inventory and magi's pins.
-export function createEnrollPort(settings: EnrollSettings | string, inventory: Inventory, store: HostKeyStore): EnrollPort {
+export function createEnrollPort(settings: EnrollSettings | string, inventory: Inventory, store: HostKeyStore, configPins?: ReadonlyMap<string, string>): EnrollPort {
+  const pins = configPins ?? (typeof settings === "string" ? new Map<string, string>() : settings.configPins);
+  const listPins = () => describePins(inventory, store, pins);
   const entry = (name: string) => {
     const host = inventory.get(name);
     if (!host) throw new Error(`unknown host ${name}`);
@@ -23,9 +28,10 @@ export function createEnrollPort(settings: EnrollSettings | string, inventory: I
   };
   if (typeof settings === "string") {
     const off = async () => ({ ok: false as const, problem: settings, summary: settings });
-    return { unavailable: settings, plan: off, run: off };
+    return { unavailable: settings, plan: off, run: off, listPins };
   }
   return {
+    listPins,
     plan: (name, request) => planEnroll(settings, store, entry(name), request),
     run: (name, approved, io) => {
       const host = entry(name);
@@ -46,4 +52,23 @@ export function applyStoredPins(inventory: Inventory, store: HostKeyStore): Map<
     if (host?.ssh && !configPins.has(pin.host)) host.ssh.hostKey = pin.keyLine;
   }
   return configPins;
+}
+
+// The pin each inventory host's connections use: config's when it has one, else magi's; a host with neither is left out.
+export function describePins(inventory: Inventory, store: HostKeyStore, configPins: ReadonlyMap<string, string>): HostPin[] {
+  const stored = new Map(store.list().map((pin) => [pin.host, pin]));
+  return [...inventory.keys()].flatMap((host): HostPin[] => {
+    const configured = configPins.get(host);
+    if (configured) {
+      let fingerprint = "a key line that does not parse";
+      try {
+        fingerprint = parsePublicKeyLine(configured).fingerprint;
+      } catch {
+        // Shown as is: every connection to the host fails until config is fixed.
+      }
+      return [{ host, source: "config", fingerprint }];
+    }
+    const pin = stored.get(host);
+    return pin ? [{ host, source: "magi", fingerprint: pin.fingerprint, pinnedBy: pin.pinnedBy, pinnedAt: pin.pinnedAt }] : [];
+  });
 }

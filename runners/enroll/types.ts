@@ -17,6 +17,16 @@ export interface HostKeyStore {
   pin(key: StoredHostKey): void;
 }
 
+// Where a host's SSH key pin comes from, as !hosts shows it: config (wins) or magi's own database (set by !enroll).
+export interface HostPin {
+  host: string;
+  source: "config" | "magi";
+  fingerprint: string;
+  // For magi's pins: who enrolled the key, and when.
+  pinnedBy?: string;
+  pinnedAt?: number;
+}
+
 // What an enrollment will do, shown in the prompt and bound to the approval.
 export interface EnrollPlan {
   host: string;

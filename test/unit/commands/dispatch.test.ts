@@ -74,7 +74,7 @@ describe("dispatcher", () => {
 
   it("shows whoami, hosts and audit", async () => {
     expect((await reply("!whoami", 3)).text).toBe("You are @dan:example.org, level 3 (deployer) in this room.");
-    expect((await reply("!hosts", 1)).text).toContain('["misato","10.0.0.11","@k3s @prod"]');
+    expect((await reply("!hosts", 1)).text).toContain('["misato","10.0.0.11","@k3s @prod","not pinned (!enroll)"]');
     expect((await reply("!audit 2", 4)).output?.blocks[0]).toMatchObject({ kind: "table", rows: [expect.any(Array), expect.any(Array)] });
   });
 
