@@ -1,12 +1,16 @@
 // Reads, parses and validates a config file; problems come back as values with their paths.
 import { readFileSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseDocument } from "yaml";
 import { checkFiles } from "./check-files.ts";
 import { checkTools } from "./check-tools.ts";
 import { configSchema, type Config } from "./schema.ts";
 import { formatIssues } from "./format-issues.ts";
 import { listKeysAt } from "./list-keys.ts";
+
+// A path starting with this is read from the credentials systemd hands the service (LoadCredential=),
+// so secrets never have to sit in the Nix store or in a world-readable config.
+export const CREDENTIALS_PREFIX = "${CREDENTIALS_DIRECTORY}";
 
 // Either a usable config or the list of problems found.
 export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] };
@@ -39,12 +43,21 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigResult {
   }
   const parsed = parseConfig(text, dirname(resolve(path)));
   if (!parsed.ok || !opts.checkMachine) return parsed;
+  if (!process.env.CREDENTIALS_DIRECTORY && JSON.stringify(parsed.config).includes(CREDENTIALS_PREFIX)) {
+    return { ok: false, problems: [`${path}: names files in ${CREDENTIALS_PREFIX}, but CREDENTIALS_DIRECTORY is not set (systemd sets it for a service with LoadCredential=; use --no-local to check this config elsewhere)`] };
+  }
   const problems = [...checkFiles(parsed.config), ...checkTools(parsed.config, opts.searchPath)];
   return problems.length > 0 ? { ok: false, problems } : parsed;
 }
 
 function resolvePaths(config: Config, baseDir: string): Config {
-  const abs = (p: string | undefined) => (p === undefined || isAbsolute(p) ? p : resolve(baseDir, p));
+  const abs = (p: string | undefined) => {
+    if (p === undefined || isAbsolute(p)) return p;
+    if (!p.startsWith(CREDENTIALS_PREFIX)) return resolve(baseDir, p);
+    // Unset outside systemd: kept as written, so a config checked elsewhere shows what it names.
+    const dir = process.env.CREDENTIALS_DIRECTORY;
+    return dir ? join(dir, p.slice(CREDENTIALS_PREFIX.length)) : p;
+  };
   const hosts = Object.fromEntries(
     Object.entries(config.hosts).map(([name, host]) => [
       name,
