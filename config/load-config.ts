@@ -21,7 +21,7 @@ export function parseConfig(text: string, baseDir: string): ConfigResult {
   if (doc.errors.length > 0) {
     return { ok: false, problems: doc.errors.map((e) => `YAML: ${e.message.split("\n")[0]}`) };
   }
-  const parsed = configSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  const parsed = configSchema.safeParse(expandCredentials(doc.toJS() ?? {}), { reportInput: true });
   if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues, (path) => listKeysAt(configSchema, path)) };
   return { ok: true, config: resolvePaths(parsed.data, baseDir) };
 }
@@ -50,14 +50,18 @@ export function loadConfig(path: string, opts: LoadOptions = {}): ConfigResult {
   return problems.length > 0 ? { ok: false, problems } : parsed;
 }
 
+// Every string value starting with the prefix, whatever key holds it (tokens, keys, webhook secrets).
+function expandCredentials(value: unknown): unknown {
+  const dir = process.env.CREDENTIALS_DIRECTORY;
+  if (typeof value === "string") return dir && value.startsWith(CREDENTIALS_PREFIX) ? join(dir, value.slice(CREDENTIALS_PREFIX.length)) : value;
+  if (Array.isArray(value)) return value.map(expandCredentials);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandCredentials(v)]));
+  return value;
+}
+
 function resolvePaths(config: Config, baseDir: string): Config {
-  const abs = (p: string | undefined) => {
-    if (p === undefined || isAbsolute(p)) return p;
-    if (!p.startsWith(CREDENTIALS_PREFIX)) return resolve(baseDir, p);
-    // Unset outside systemd: kept as written, so a config checked elsewhere shows what it names.
-    const dir = process.env.CREDENTIALS_DIRECTORY;
-    return dir ? join(dir, p.slice(CREDENTIALS_PREFIX.length)) : p;
-  };
+  // A credential path left unexpanded (outside systemd) is kept as written, so a check shows what it names.
+  const abs = (p: string | undefined) => (p === undefined || isAbsolute(p) || p.startsWith(CREDENTIALS_PREFIX) ? p : resolve(baseDir, p));
   const hosts = Object.fromEntries(
     Object.entries(config.hosts).map(([name, host]) => [
       name,

@@ -42,3 +42,13 @@ describe("${CREDENTIALS_DIRECTORY} in config paths", () => {
     expect(result).toMatchObject({ ok: true, config: { matrix: { access_token_file: "${CREDENTIALS_DIRECTORY}/access-token" } } });
   });
 });
+
+describe("${CREDENTIALS_DIRECTORY} in any secret's path", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("expands enroll's age identity too", () => {
+    vi.stubEnv("CREDENTIALS_DIRECTORY", "/run/credentials/magi.service");
+    const text = `${FROM_CREDENTIALS}enroll:\n  admin_identity_file: "\${CREDENTIALS_DIRECTORY}/sops-age-key"\n`;
+    expect(parseConfig(text, "/etc/magi")).toMatchObject({ ok: true, config: { enroll: { admin_identity_file: "/run/credentials/magi.service/sops-age-key" } } });
+  });
+});
