@@ -13,6 +13,7 @@ import { rebootCommand, shutdownCommand } from "./power.ts";
 import { deployCommand } from "./deploy.ts";
 import { diffCommand } from "./diff.ts";
 import { enrollCommand } from "./enroll.ts";
+import { recipientsCommand } from "./recipients.ts";
 import { rollbackCommand } from "./rollback.ts";
 import { generationsCommand } from "./generations.ts";
 import { statusCommand } from "./status.ts";
@@ -47,6 +48,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   jobsCommand,
   logCommand,
   diffCommand,
+  recipientsCommand,
   deployCommand,
   wakeCommand,
   cancelCommand,

@@ -1,6 +1,7 @@
 // The enrollment port commands use: plan an enrollment (nothing changes), and run an approved one as a job's work.
 import type { Inventory } from "../inventory.ts";
 import type { JobIO, JobOutcome } from "../jobs/types.ts";
+import { listRecipients, type RecipientsReport } from "./list-recipients.ts";
 import { planEnroll, type EnrollRequest, type PlanOutcome } from "./plan-enroll.ts";
 import { runEnroll, type ApprovedEnroll } from "./run-enroll.ts";
 import type { EnrollSettings } from "./settings.ts";
@@ -13,6 +14,8 @@ export interface EnrollPort {
   unavailable?: string;
   plan(host: string, request: EnrollRequest): Promise<PlanOutcome>;
   run(host: string, approved: ApprovedEnroll, io: JobIO): Promise<JobOutcome>;
+  // Who can decrypt which secrets file at the branch's head, read from .sops.yaml and the files' metadata.
+  listRecipients(): Promise<RecipientsReport | { problem: string }>;
   // Every host's pinned key and where the pin comes from, whether or not enrollment is configured.
   listPins(): HostPin[];
 }
@@ -28,10 +31,11 @@ export function createEnrollPort(settings: EnrollSettings | string, inventory: I
   };
   if (typeof settings === "string") {
     const off = async () => ({ ok: false as const, problem: settings, summary: settings });
-    return { unavailable: settings, plan: off, run: off, listPins };
+    return { unavailable: settings, plan: off, run: off, listRecipients: async () => ({ problem: settings }), listPins };
   }
   return {
     listPins,
+    listRecipients: () => listRecipients(settings),
     plan: (name, request) => planEnroll(settings, store, entry(name), request),
     run: (name, approved, io) => {
       const host = entry(name);
