@@ -27,6 +27,9 @@ async function bundleCli() {
     const esbuild = await import("esbuild");
     const result = await esbuild.build({
       entryPoints: [join(root, "bot", "cli.ts")],
+      // Source map paths relative to the checkout, not the caller's directory: the same sources give
+      // the same bundle from anywhere, so one built into a read-only install (the Nix package) is found.
+      absWorkingDir: root,
       bundle: true,
       platform: "node",
       format: "esm",
