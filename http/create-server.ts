@@ -5,6 +5,8 @@ import type { Logger } from "pino";
 import { alertmanagerPayload } from "./alertmanager-payload.ts";
 import { checkCredentials } from "./check-credentials.ts";
 import { describeFirstIssue } from "./describe-issue.ts";
+import type { ForgejoDeps } from "./forgejo-port.ts";
+import { registerForgejoRoutes } from "./forgejo-routes.ts";
 import type { AlertRoute, AlertSink, Health } from "./ports.ts";
 import type { PingDeps } from "./ping-port.ts";
 import { registerPingRoutes } from "./ping-routes.ts";
@@ -28,6 +30,8 @@ export interface HttpServerDeps {
   metricsSecret?: string;
   // Dead-man's-switch pings, when checks are configured.
   pings?: PingDeps;
+  // Forgejo push webhooks, when forgejo.routes is configured.
+  forgejo?: ForgejoDeps;
 }
 
 // Builds the server (not yet listening).
@@ -119,5 +123,6 @@ export function createHttpServer(deps: HttpServerDeps) {
     },
   });
   if (deps.pings) registerPingRoutes(app, deps.pings, deps.log);
+  if (deps.forgejo) registerForgejoRoutes(app, deps.forgejo, deps.log);
   return app;
 }

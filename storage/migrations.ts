@@ -222,4 +222,31 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_edits_row ON outbox (edits_row) WHERE edits_row IS NOT NULL;
   CREATE INDEX outbox_edits_event ON outbox (edits_event_id) WHERE edits_event_id IS NOT NULL;
   `,
+  `
+  -- Forgejo pushes: one row per accepted delivery (its id refuses replays across restarts), and the message posted for it.
+  CREATE TABLE pushes (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    route TEXT NOT NULL,
+    delivery TEXT NOT NULL,
+    room TEXT NOT NULL,
+    branch TEXT NOT NULL,
+    sha TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    hosts TEXT NOT NULL,
+    view TEXT NOT NULL,
+    superseded_by TEXT,
+    requested_by TEXT,
+    revision INTEGER NOT NULL DEFAULT 1,
+    posted_revision INTEGER NOT NULL DEFAULT 0,
+    message_ref TEXT,
+    received_at INTEGER NOT NULL,
+    UNIQUE (route, delivery)
+  );
+  CREATE INDEX pushes_branch ON pushes (route, branch, id);
+  CREATE INDEX pushes_message ON pushes (message_ref);
+  `,
+  // Where each audited action came from: a room (chat, reactions) or the terminal (magi do).
+  `
+  ALTER TABLE audit ADD COLUMN source TEXT NOT NULL DEFAULT 'room';
+  `,
 ];
