@@ -137,6 +137,17 @@ export function createApprovals(deps: ApprovalDeps) {
       if (!deps.store.addVote(a.id, event.event_id, event.sender, kind, deps.now())) return;
       await evaluate(a.id);
     },
+    // A vote cast from the terminal by request id, under the same rules as a reaction; decided tells when the decision
+    // (and any run it starts) has been handled. The vote and decision are stored before this returns.
+    castVote: (id: number, voter: string, kind: "approve" | "reject", voteId: string): { refused: string } | { decided: Promise<void> } => {
+      const a = deps.store.get(id);
+      if (!a) return { refused: `there is no request ${id}` };
+      if (a.state !== "pending") return { refused: `request ${id} is already ${a.state}` };
+      const reason = checkVoter(a, voter, deps.levelIn(a.roomId, voter));
+      if (reason && !(kind === "reject" && voter === a.requester)) return { refused: reason };
+      if (!deps.store.addVote(a.id, voteId, voter, kind, deps.now())) return { refused: "that vote was already counted" };
+      return { decided: evaluate(a.id) };
+    },
     // A redacted reaction withdraws its vote while the request is pending; a redacted command calls its request off.
     onRedaction: async (roomId: string, redactedId: string, redactor: string) => {
       const id = deps.store.withdrawVote(redactedId);

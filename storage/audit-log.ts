@@ -8,6 +8,9 @@ const AUDIT_TEXT_MAX = 300;
 // Whether a command was let through.
 export type AuditDecision = "allowed" | "denied" | "invalid" | "stale";
 
+// Where an action came from: a room (a message or reaction) or the terminal (`magi do`).
+export type AuditSource = "room" | "cli";
+
 // A row as stored.
 export interface AuditRow {
   id: number;
@@ -20,10 +23,11 @@ export interface AuditRow {
   command: string | null;
   decision: AuditDecision;
   outcome: string | null;
+  source: AuditSource;
 }
 
 // What is known about a command when it arrives.
-export type NewAuditRow = Omit<AuditRow, "id" | "outcome"> & { outcome?: string | null };
+export type NewAuditRow = Omit<AuditRow, "id" | "outcome" | "source"> & { outcome?: string | null; source?: AuditSource };
 
 // Writes and reads audit rows.
 export interface AuditLog {
@@ -35,18 +39,23 @@ export interface AuditLog {
 // An AuditLog backed by the audit table.
 export function createAuditLog(db: Database.Database): AuditLog {
   const insert = db.prepare(
-    `INSERT INTO audit (at, room_id, event_id, sender, text, level, command, decision, outcome)
-     VALUES (@at, @roomId, @eventId, @sender, @text, @level, @command, @decision, @outcome)`,
+    `INSERT INTO audit (at, room_id, event_id, sender, text, level, command, decision, outcome, source)
+     VALUES (@at, @roomId, @eventId, @sender, @text, @level, @command, @decision, @outcome, @source)`,
   );
   const update = db.prepare("UPDATE audit SET outcome = ? WHERE id = ?");
   const select = db.prepare<[number], AuditRow>(
-    `SELECT id, at, room_id AS roomId, event_id AS eventId, sender, text, level, command, decision, outcome
+    `SELECT id, at, room_id AS roomId, event_id AS eventId, sender, text, level, command, decision, outcome, source
      FROM audit ORDER BY id DESC LIMIT ?`,
   );
   return {
     record: (row) =>
-      Number(insert.run({ ...row, text: capEcho(row.text, AUDIT_TEXT_MAX), command: row.command === null ? null : capEcho(row.command), outcome: row.outcome ?? null }).lastInsertRowid),
+      Number(insert.run({ ...row, text: capEcho(row.text, AUDIT_TEXT_MAX), command: row.command === null ? null : capEcho(row.command), outcome: row.outcome ?? null, source: row.source ?? "room" }).lastInsertRowid),
     setOutcome: (id, outcome) => void update.run(outcome, id),
     recent: (limit) => select.all(limit),
   };
+}
+
+// The same log with every new row marked as coming from source (the terminal path records through this).
+export function withAuditSource(audit: AuditLog, source: AuditSource): AuditLog {
+  return { ...audit, record: (row) => audit.record({ ...row, source }) };
 }
