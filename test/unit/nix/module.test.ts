@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describeWithTools } from "./describe-with-tools.ts";
 import { evalModule, NIX_INSTALL, NIXPKGS_LIB, REPO } from "./nix-eval.ts";
 
@@ -78,5 +78,14 @@ describeWithTools("NixOS module (nix/module.nix) evaluated with nixpkgs' lib", N
 
   it("adds nothing to the system when disabled", () => {
     expect(evalModule("{ lib, ... }: { imports = [ ./test/nix/team.nix ]; services.magi.enable = lib.mkForce false; }")).toMatchObject({ service: null, users: {}, etc: null });
+  });
+});
+
+describe("docs/install-nixos.md", () => {
+  it("shows the team's module settings that the tests above evaluate and check", () => {
+    const doc = readFileSync(join(REPO, "docs/install-nixos.md"), "utf8");
+    const shown = [...doc.matchAll(/```nix\n([\s\S]*?)```/g)].map((m) => m[1]).find((block) => block?.includes("enable = true;"));
+    const tested = readFileSync(join(REPO, "test/nix/team.nix"), "utf8").replace(/^(#.*\n)+/, "");
+    expect(shown).toBe(tested);
   });
 });
