@@ -8,7 +8,9 @@ interface Pending {
   id: number;
   request: JobRequest;
   controller: AbortController;
-  stop?: "cancel" | "timeout";
+  stop?: "cancel" | "timeout" | "interrupt";
+  // Why an interrupted job was stopped, put before what its work said.
+  reason?: string;
 }
 
 // Queue settings.
@@ -27,7 +29,7 @@ const NO_DEADLINE_MS = 2 ** 31 - 1;
 function finalState(pending: Pending, outcome: JobOutcome): JobState {
   if (pending.stop === "cancel" || outcome.cancelled) return "cancelled";
   if (pending.stop === "timeout" || outcome.timedOut) return "timed_out";
-  if (outcome.interrupted) return "interrupted";
+  if (pending.stop === "interrupt" || outcome.interrupted) return "interrupted";
   return outcome.ok ? "succeeded" : "failed";
 }
 
@@ -38,6 +40,12 @@ export interface JobQueue extends JobsPort {
   // Runs work for a job a previous run of magi left running, keeping its row (and its host locked) until the work ends.
   adopt(job: JobRecord, work: JobRequest["work"]): void;
   drain(): Promise<void>;
+  // Starts no more queued jobs (magi is stopping); they stay queued in the store for the next start to report.
+  close(): void;
+  // The ids of the jobs whose work is running now.
+  listRunning(): number[];
+  // Stops a running job's work and ends it interrupted, reason first in its summary; false when it is not running.
+  interrupt(id: number, reason: string): boolean;
 }
 
 // Creates the queue.
@@ -49,6 +57,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   const lockedHosts = new Map<string, number>();
   // Jobs submitted inside a batch, announced and started when it commits; undefined outside a batch.
   let held: Pending[] | undefined;
+  let closed = false;
 
   const waiters = new Map<number, ((job: JobRecord) => void)[]>();
   const emit = (job: JobRecord) => {
@@ -67,6 +76,7 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
   }
 
   function pump(): void {
+    if (closed) return;
     for (const pending of [...queued]) {
       if (running.size >= options.concurrency) return;
       const { host, mutating } = pending.request;
@@ -103,7 +113,8 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       .catch((error: unknown): JobOutcome => ({ ok: false, summary: `internal error: ${(error as Error).message}` }))
       .then((outcome) => {
         clearTimeout(timer);
-        const summary = pending.stop === "timeout" ? `timed out after ${Math.round(request.timeoutMs / 1000)} s; ${outcome.summary}` : outcome.summary;
+        const summary = pending.stop === "timeout" ? `timed out after ${Math.round(request.timeoutMs / 1000)} s; ${outcome.summary}`
+          : pending.stop === "interrupt" ? `${pending.reason}; ${outcome.summary}` : outcome.summary;
         job = store.update(pending.id, { state: finalState(pending, outcome), finishedAt: now(), exitCode: outcome.exitCode ?? null, summary });
       })
       .finally(() => {
@@ -175,5 +186,15 @@ export function createJobQueue(options: JobQueueOptions): JobQueue {
       start({ id: job.id, request, controller: new AbortController() }, true);
     },
     drain: async () => void (await Promise.allSettled([...running.values()].map((r) => r.done))),
+    close: () => void (closed = true),
+    listRunning: () => [...running.keys()],
+    interrupt: (id, reason) => {
+      const active = running.get(id);
+      if (!active) return false;
+      active.pending.stop ??= "interrupt";
+      active.pending.reason = reason;
+      active.pending.controller.abort(new Error(reason));
+      return true;
+    },
   };
 }
