@@ -10,7 +10,7 @@
     in
     {
       packages = eachSystem (pkgs: rec {
-        magi = pkgs.callPackage ./nix/package.nix { src = self; };
+        magi = pkgs.callPackage ./nix/package.nix { src = ./.; };
         default = magi;
       });
 

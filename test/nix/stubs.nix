@@ -18,9 +18,13 @@ in
     environment.etc = mkOption { type = loose; default = { }; };
     systemd.services = mkOption { type = loose; default = { }; };
     nix.package = mkOption { type = types.package; default = stubPackage "nix"; };
+    # Set by the flake's VM test machine.
+    systemd.tmpfiles.rules = mkOption { type = types.listOf types.str; default = [ ]; };
+    environment.systemPackages = mkOption { type = types.listOf types.package; default = [ ]; };
   };
 
   config._module.args.pkgs = lib.genAttrs [ "git" "nixos-rebuild" "openssh" "sops" "age" "coreutils" ] stubPackage // {
+    stdenv.hostPlatform.system = "x86_64-linux";
     runCommand = name: env: script: { inherit name script; outPath = "/nix/store/stub-${name}"; };
     formats.yaml = { }: {
       type = yamlValue;
