@@ -22,18 +22,48 @@ export const HOSTS_BINDING = "hosts";
 
 const short = (sha: string) => sha.slice(0, 12);
 
-// Builds every host one after another (nix runs each build's derivations in parallel), showing progress.
+// How long a preview job may run; the build inside it has the deploy timeout of its own.
+const PREVIEW_JOB_TIMEOUT_MS = 24 * 3600_000;
+
+// The preview's job outcome: a failed build fails the job, so !jobs and !log tell it apart.
+function describeOutcome(p: HostPreview, signal: AbortSignal) {
+  if (signal.aborted) return { ok: false, cancelled: true, summary: (signal.reason as Error | undefined)?.message ?? "cancelled" };
+  if (!p.ok) return { ok: false, summary: `build failed: ${p.problem}` };
+  return { ok: true, summary: p.same ? `${p.host} already runs ${p.path}` : `built ${p.path ?? "nothing (built on the host at deploy time)"}` };
+}
+
+// Previews one host as a job that takes no lock: !jobs lists it, !cancel stops its build, !log keeps its lines.
+async function previewAsJob(ctx: CommandContext, host: string, sha: string, show: (jobId: number, progress?: string) => void): Promise<{ job: number; preview: HostPreview }> {
+  let preview: HostPreview | undefined;
+  const jobId = { value: 0 };
+  const { job } = ctx.jobs.submit({
+    command: "preview", host, requester: ctx.caller.userId, roomId: ctx.roomId, mutating: false, timeoutMs: PREVIEW_JOB_TIMEOUT_MS,
+    work: async (io) => {
+      preview = await ctx.deploys.preview(host, sha, { signal: io.signal, log: io.log, onProgress: (progress) => show(jobId.value, progress) });
+      return describeOutcome(preview, io.signal);
+    },
+  });
+  jobId.value = job.id;
+  show(job.id);
+  const ended = await ctx.jobs.waitFor(job.id);
+  if (ended.state === "cancelled") return { job: job.id, preview: { ok: false, host, problem: ended.summary ?? "cancelled", tail: [], cancelled: true } };
+  return { job: job.id, preview: preview ?? { ok: false, host, problem: ended.summary ?? `the preview job ended ${ended.state}`, tail: [] } };
+}
+
+// Builds every host one after another (nix runs each build's derivations in parallel), each as a job, showing progress.
+// A cancelled build ends the request: the hosts after it are not built.
 export async function buildPreviews(ctx: CommandContext, hosts: string[], rev: Revision): Promise<HostPreview[]> {
   const status = new Map(hosts.map((h) => [h, "waiting"]));
   const show = () => ctx.progress?.([{ kind: "text", text: `building ${short(rev.sha)} "${rev.subject}" to preview it:` }, { kind: "list", items: hosts.map((h) => `${h}: ${status.get(h)}`) }]);
   const previews: HostPreview[] = [];
   for (const host of hosts) {
-    status.set(host, "building…");
-    show();
-    const preview = await ctx.deploys.preview(host, rev.sha, (progress) => (status.set(host, `building… ${progress}`), show()));
-    status.set(host, !preview.ok ? "build failed" : preview.same ? "already runs it" : "built");
+    const running = (id: number, progress?: string) => `building…${progress ? ` ${progress}` : ""} (job ${id}; ${ctx.prefix}cancel ${id} stops it)`;
+    const { job, preview } = await previewAsJob(ctx, host, rev.sha, (id, progress) => (status.set(host, running(id, progress)), show()));
+    const end = !preview.ok ? (preview.cancelled ? preview.problem : "build failed") : preview.same ? "already runs it" : "built";
+    status.set(host, `${end} (${ctx.prefix}log ${job})`);
     show();
     previews.push(preview);
+    if (!preview.ok && preview.cancelled) break;
   }
   return previews;
 }
@@ -47,6 +77,8 @@ export function describePreviews(previews: HostPreview[], prefix: string): strin
 export async function previewDeploy(ctx: CommandContext, action: DeployAction, hosts: string[], rev: Revision): Promise<ApprovalNeed | Output> {
   const previews = await buildPreviews(ctx, hosts, rev);
   const what = `${short(rev.sha)} "${rev.subject}"`;
+  const cancelled = previews.find((p) => !p.ok && p.cancelled);
+  if (cancelled && !cancelled.ok) return fail(`previewing ${what} for ${cancelled.host} was ${cancelled.problem}; nothing was asked or deployed.`);
   const failed = previews.filter((p) => !p.ok);
   if (failed.length > 0) return fail(`building ${what} failed for ${failed.map((p) => p.host).join(", ")}; nothing was asked or deployed.`, { kind: "code", text: describePreviews(failed, ctx.prefix) });
   const pending = previews.filter((p): p is Extract<HostPreview, { ok: true }> => p.ok && !p.same);

@@ -7,7 +7,7 @@ import type { Inventory } from "./inventory.ts";
 import type { JobIO, JobOutcome } from "./jobs/types.ts";
 import { checkApprovedBuild, describeActivatedMismatch } from "./preview/check-approved-build.ts";
 import { isOnPath } from "./preview/find-on-path.ts";
-import { createPreviewCache, previewHost } from "./preview/run-preview.ts";
+import { createPreviewCache, previewHost, type PreviewOptions } from "./preview/run-preview.ts";
 import type { HostPreview } from "./preview/types.ts";
 
 // What deploy commands may do.
@@ -18,8 +18,8 @@ export interface DeployPort {
   deploy(host: string, sha: string, action: DeployAction, io: JobIO, approvedPath?: string): Promise<JobOutcome>;
   // Whether deploys are built and previewed before approval (deploy.preview, or nix on PATH when auto).
   previews: boolean;
-  // Builds sha for host and compares it with what the host runs; onProgress gets "214/530 derivations".
-  preview(host: string, sha: string, onProgress?: (progress: string) => void): Promise<HostPreview>;
+  // Builds sha for host and compares it with what the host runs; onProgress gets "214/530 derivations", log the readable lines.
+  preview(host: string, sha: string, io?: Pick<PreviewOptions, "onProgress" | "signal" | "log">): Promise<HostPreview>;
   rollback(host: string, generation: string | undefined, io: JobIO): Promise<JobOutcome>;
   generations(host: string): Promise<{ ok: true; generations: Generation[] } | { ok: false; problem: string }>;
 }
@@ -52,9 +52,9 @@ export function createDeployPort(config: Config["deploy"], inventory: Inventory)
       return mismatch ? { ...outcome, ok: false, summary: `${outcome.summary}; ${mismatch}` } : outcome;
     },
     previews: config !== undefined && (config.preview === "auto" ? isOnPath("nix") : config.preview),
-    preview: async (name, sha, onProgress) => {
+    preview: async (name, sha, io) => {
       if (!config) return { ok: false, host: name, problem: missing.problem, tail: [] };
-      return previewHost(planFor(name, sha, "switch", config.flake_dir, config.timeout_minutes * 60_000), { cache, ...(onProgress ? { onProgress } : {}) });
+      return previewHost(planFor(name, sha, "switch", config.flake_dir, config.timeout_minutes * 60_000), { cache, ...io });
     },
     rollback: (name, generation, io) => rollback(entry(name), generation, io),
     generations: (name) => listGenerations(entry(name)),

@@ -14,6 +14,7 @@ export interface BuildRequest {
   worktreeParent?: string;
   // Called with "214/530 derivations" as the build advances (every change; callers throttle).
   onProgress?: (progress: string) => void;
+  // Called with each line of the build a person would read (not nix's JSON), for the job's log.
   onLine?: (line: string) => void;
 }
 
@@ -34,7 +35,7 @@ export function pickOutPath(stdout: string): string | undefined {
 export async function buildSystem(req: BuildRequest): Promise<BuildResult> {
   const checkout = await prepareWorktree(req.flakeDir, req.sha, { ...(req.worktreeParent ? { parentDir: req.worktreeParent } : {}), ...(req.signal ? { signal: req.signal } : {}) });
   if (!checkout.ok) return { ok: false, problem: checkout.problem, tail: [] };
-  const reader = createBuildLogReader();
+  const reader = createBuildLogReader(20, req.onLine);
   let shown = "";
   try {
     const result = await runTool(buildNixBuildArgv(checkout.worktree.dir, req.attr), {
@@ -42,7 +43,6 @@ export async function buildSystem(req: BuildRequest): Promise<BuildResult> {
       ...(req.signal ? { signal: req.signal } : {}),
       onStderr: (line) => {
         reader.push(line);
-        req.onLine?.(line);
         const now = describeBuildProgress(reader.progress());
         if (now !== shown) req.onProgress?.((shown = now));
       },

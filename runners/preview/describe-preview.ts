@@ -40,6 +40,7 @@ export function describeUnits(units: UnitChanges): string | undefined {
 
 // One host's preview as lines; the first names the host and the store path.
 export function describeHostPreview(p: HostPreview, prefix = "!"): string[] {
+  if (!p.ok && p.cancelled) return [`${p.host}: ${p.problem}`];
   if (!p.ok) return [`${p.host}: build failed: ${p.problem}`, ...p.tail.slice(-10).map((l) => `  ${l}`)];
   if (p.same) return [`${p.host} already runs this system (${p.path}); nothing to deploy`];
   const lines = [p.path ? `${p.host}: ${p.path} (built on magi${p.cached ? ", preview cached" : ""})` : `${p.host}:`];

@@ -14,8 +14,9 @@ export function buildCopyFromArgv(host: { user: string; address: string }, path:
 }
 
 // Undefined once path is in the local store; otherwise why it could not be fetched.
-export async function fetchClosure(host: HostEntry, path: string): Promise<string | undefined> {
-  const local = await runTool(["nix", "path-info", path], { timeoutMs: 60_000 });
+export async function fetchClosure(host: HostEntry, path: string, signal?: AbortSignal): Promise<string | undefined> {
+  const cancel = signal ? { signal } : {};
+  const local = await runTool(["nix", "path-info", path], { timeoutMs: 60_000, ...cancel });
   if (local.ok) return undefined;
   const target = host.ssh;
   if (!target) return `${host.name}'s current system is not in magi's store and ${host.name} has no ssh settings to copy it from`;
@@ -24,7 +25,7 @@ export async function fetchClosure(host: HostEntry, path: string): Promise<strin
   try {
     const opts = buildNixSshOpts(target, pinned.file);
     if (!opts.ok) return opts.problem;
-    const copied = await runTool(buildCopyFromArgv(target, path), { timeoutMs: TIMEOUT_MS, env: { NIX_SSHOPTS: opts.value } });
+    const copied = await runTool(buildCopyFromArgv(target, path), { timeoutMs: TIMEOUT_MS, env: { NIX_SSHOPTS: opts.value }, ...cancel });
     return copied.ok ? undefined : `cannot copy ${host.name}'s current system to magi: ${copied.problem}${copied.tail.length ? `: ${copied.tail.at(-1)}` : ""}`;
   } finally {
     await rm(pinned.dir, { recursive: true, force: true });

@@ -4,6 +4,7 @@
 // nix's activity types (libutil/logging.hh) that progress is counted from.
 const ACT_COPY_PATHS = 103;
 const ACT_BUILDS = 104;
+const ACT_BUILD = 105;
 // nix's result types: a build's log line, and done/expected/running/failed counts of an activity.
 const RES_BUILD_LOG_LINE = 101;
 const RES_PROGRESS = 105;
@@ -20,19 +21,24 @@ export interface BuildProgress {
   tail: string[];
 }
 
-type Event = { action?: string; id?: number; type?: number; fields?: unknown[]; level?: number; msg?: string };
+type Event = { action?: string; id?: number; type?: number; fields?: unknown[]; level?: number; msg?: string; text?: string };
 
 // Removes terminal colours nix puts into messages.
 export function stripAnsi(text: string): string {
   return text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
 }
 
-// Creates a reader fed one stderr line at a time; progress() is the state after the lines so far.
-export function createBuildLogReader(keep = 20) {
+// Creates a reader fed one stderr line at a time; progress() is the state after the lines so far. onText gets every
+// line a person would read (errors, build output, "building '…drv'"), for the job's log.
+export function createBuildLogReader(keep = 20, onText?: (line: string) => void) {
   const types = new Map<number, number>();
   const state: BuildProgress = { built: 0, toBuild: 0, fetched: 0, toFetch: 0, tail: [] };
   const remember = (line: string) => {
-    for (const part of stripAnsi(line).split("\n")) if (part.trim()) state.tail.push(part.trimEnd());
+    for (const part of stripAnsi(line).split("\n")) {
+      if (!part.trim()) continue;
+      state.tail.push(part.trimEnd());
+      onText?.(part.trimEnd());
+    }
     if (state.tail.length > keep) state.tail.splice(0, state.tail.length - keep);
   };
   const count = (event: Event) => {
@@ -51,7 +57,10 @@ export function createBuildLogReader(keep = 20) {
       } catch {
         return remember(line);
       }
-      if (event.action === "start" && typeof event.id === "number" && typeof event.type === "number") types.set(event.id, event.type);
+      if (event.action === "start" && typeof event.id === "number" && typeof event.type === "number") {
+        types.set(event.id, event.type);
+        if (event.type === ACT_BUILD && event.text) onText?.(stripAnsi(event.text));
+      }
       else if (event.action === "stop" && typeof event.id === "number") types.delete(event.id);
       else if (event.action === "msg" && (event.level ?? 99) <= LEVEL_WARN && event.msg) remember(event.msg);
       else if (event.action === "result" && event.type === RES_PROGRESS) count(event);

@@ -13,7 +13,7 @@ import type { HostPreview } from "./types.ts";
 const STEP_TIMEOUT_MS = 10 * 60_000;
 
 // What was learnt about a (current, new) pair; the same pair always diffs the same way.
-type Learnt = Pick<Extract<HostPreview, { ok: true }>, "diff" | "units" | "notes" | "bootChanges">;
+type Learnt = Pick<Extract<HostPreview, { ok: true }>, "diff" | "diffText" | "units" | "notes" | "bootChanges">;
 
 // Remembers previews by (current path, new path), so asking twice does not diff or dry-activate twice.
 export function createPreviewCache(limit = 100) {
@@ -32,24 +32,29 @@ export function createPreviewCache(limit = 100) {
 export type PreviewCache = ReturnType<typeof createPreviewCache>;
 
 // Diffs the closures and dry-activates through the method's own tool; each part may fail alone and leaves a note.
-async function learn(plan: DeployPlan, current: string, path: string, env: Record<string, string>): Promise<Learnt> {
+async function learn(plan: DeployPlan, current: string, path: string, opts: PreviewOptions): Promise<Learnt> {
   const notes: string[] = [];
   const learnt: Learnt = { notes, bootChanges: [] };
-  const missing = await fetchClosure(plan.host, current);
+  const log = opts.log ?? (() => {});
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  const missing = await fetchClosure(plan.host, current, opts.signal);
   if (missing) notes.push(`no closure diff: ${missing}`);
   else {
-    const diffed = await runTool(["nix", "store", "diff-closures", current, path], { timeoutMs: STEP_TIMEOUT_MS });
+    const diffed = await runTool(["nix", "store", "diff-closures", current, path], { timeoutMs: STEP_TIMEOUT_MS, ...signal });
     if (diffed.ok) {
+      log(`nix store diff-closures ${current} ${path}:`);
+      for (const line of diffed.stdout.split("\n")) log(line);
+      learnt.diffText = diffed.stdout;
       learnt.diff = parseDiffClosures(diffed.stdout);
       learnt.bootChanges = findBootChanges(learnt.diff);
     } else notes.push(`no closure diff: ${diffed.problem}${diffed.tail.length ? `: ${diffed.tail.at(-1)}` : ""}`);
   }
-  const prepared = await prepareInvocation({ ...plan, action: "dry-activate" }, { env });
+  const prepared = await prepareInvocation({ ...plan, action: "dry-activate" }, { env: opts.env ?? {} });
   if (!prepared.ok) return (notes.push(`no unit changes: ${prepared.problem}`), learnt);
   try {
     const { invocation } = prepared;
     if (invocation.where !== "local") return (notes.push("no unit changes: the method runs on the host"), learnt);
-    const dry = await runTool(invocation.argv, { timeoutMs: plan.timeoutMs ?? STEP_TIMEOUT_MS, env: invocation.env, ...(invocation.cwd ? { cwd: invocation.cwd } : {}) });
+    const dry = await runTool(invocation.argv, { timeoutMs: plan.timeoutMs ?? STEP_TIMEOUT_MS, env: invocation.env, ...signal, ...(invocation.cwd ? { cwd: invocation.cwd } : {}), onStderr: log });
     // Tools print dry-activate's lines on stderr (nixos-rebuild, deploy-rs) or stdout; both are read.
     if (dry.ok) learnt.units = parseDryActivate(`${dry.stdout}\n${dry.tail.join("\n")}`);
     else notes.push(`no unit changes: ${dry.problem}`);
@@ -65,6 +70,8 @@ export interface PreviewOptions {
   env?: Record<string, string>;
   onProgress?: BuildRequest["onProgress"];
   signal?: AbortSignal;
+  // Gets the readable lines of every step (the build, the diff, the dry activation): the preview job's log.
+  log?: (line: string) => void;
 }
 
 // Builds and compares; never throws. The on-host method builds on the host at deploy time, so it has no preview yet.
@@ -74,16 +81,18 @@ export async function previewHost(plan: DeployPlan, opts: PreviewOptions): Promi
   if (plan.method === "nixos-rebuild-on-host") return { ...base, notes: ["no preview: nixos-rebuild-on-host builds on the host when the deploy runs"] };
   const built = await buildSystem({
     flakeDir: plan.flakeDir, sha: plan.sha, attr: plan.flakeAttr ?? host, timeoutMs: plan.timeoutMs ?? STEP_TIMEOUT_MS,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.log ? { onLine: opts.log } : {}),
   });
   if (!built.ok) return { ok: false, host, problem: built.problem, tail: built.tail };
   const { path } = built;
+  opts.log?.(`built ${path}`);
   const current = await readCurrentSystem(plan.host);
+  opts.log?.(current ? `${host} runs ${current}` : `cannot read ${host}'s /run/current-system`);
   if (!current) return { ...base, path, notes: [`no closure diff: cannot read ${host}'s /run/current-system over SSH`] };
   if (current === path) return { ...base, path, current, same: true };
   const cached = opts.cache.get(current, path);
   if (cached) return { ...base, path, current, ...cached, cached: true };
-  const learnt = await learn(plan, current, path, opts.env ?? {});
+  const learnt = await learn(plan, current, path, opts);
   // A diff that failed for a passing reason (the host was down) is worth trying again next time.
   if (learnt.notes.length === 0) opts.cache.set(current, path, learnt);
   return { ...base, path, current, ...learnt };

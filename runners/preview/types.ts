@@ -14,6 +14,8 @@ export type HostPreview =
       // The host already runs exactly this system.
       same: boolean;
       diff?: ClosureDiff;
+      // diff-closures' output as nix printed it: the whole diff, attached to a long preview.
+      diffText?: string;
       // Why there is no closure diff or unit list, when there is none.
       notes: string[];
       units?: UnitChanges;
@@ -22,4 +24,5 @@ export type HostPreview =
       // Served from the cache of (current path, new path).
       cached: boolean;
     }
-  | { ok: false; host: string; problem: string; tail: string[] };
+  // cancelled: someone stopped the preview's job (!cancel), so the request ends without asking.
+  | { ok: false; host: string; problem: string; tail: string[]; cancelled?: true };

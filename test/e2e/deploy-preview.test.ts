@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync,
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { BotProcess } from "./harness/bot-process.ts";
 import { createFlakeRepo } from "./harness/flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
@@ -58,7 +58,18 @@ describe("deploy previews", () => {
   });
 
   beforeEach(() => {
-    for (const f of ["calls", "fake-mode.misato", "fake-mode.kaji", "fake-drift"]) rmSync(join(fake, f), { force: true });
+    for (const f of ["calls", "fake-mode.misato", "fake-mode.kaji", "fake-drift", "fake-child.pid", "fake-leader.pid"]) rmSync(join(fake, f), { force: true });
+  });
+
+  // A slow fake build a failed test left running would hold magi's shutdown for minutes.
+  afterEach(() => {
+    const leader = join(fake, "fake-leader.pid");
+    if (!existsSync(leader)) return;
+    try {
+      process.kill(-Number(readFileSync(leader, "utf8")), "SIGKILL");
+    } catch {
+      // Already gone, as it should be.
+    }
   });
 
   afterAll(async () => {
@@ -82,9 +93,18 @@ describe("deploy previews", () => {
     const progress = await replyTo(command, /^building \w{12} "bump nixpkgs" to preview it:/);
     const timeline = await fx.admin.timeline(fx.roomId, 300);
     const shown = timeline.filter((e) => e.content["m.relates_to"]?.event_id === progress.event_id).map((e) => String(e.content["m.new_content"]?.body));
-    expect(shown.some((b) => /misato: building… \d+\/530 derivations, \d+\/40 paths fetched/.test(b))).toBe(true);
+    expect(shown.some((b) => /misato: building… \d+\/530 derivations, \d+\/40 paths fetched \(job \d+; !cancel \d+ stops it\)/.test(b))).toBe(true);
     // The last state follows within the edit interval.
-    await waitForBody(fx.admin, fx.roomId, progress.event_id, /misato: built$/);
+    const built = await waitForBody(fx.admin, fx.roomId, progress.event_id, /misato: built \(!log \d+\)$/);
+    // The build was a job whose log keeps its readable lines, the built path and the whole diff.
+    const previewJob = /misato: built \(!log (\d+)\)$/.exec(built)![1];
+    const logCommand = await contrib.say(fx.roomId, `!log ${previewJob}`);
+    const file = await fx.admin.waitFor(fx.roomId, (e) => e.content.msgtype === "m.file" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === logCommand);
+    const log = (await fx.admin.download(String(file.content.url))).toString("utf8");
+    expect(log).toContain("building '/nix/store/0j8nrz4c1wz9dsl0xqz3hmvvd0hl7gja-unit-k3s.service.drv'\n");
+    expect(log).toContain(`built ${path}\nmisato runs ${INITIAL}\n`);
+    expect(log).toContain("firefox: ∅ → 126.0.1, +246510.3 KiB\n");
+    expect(log).not.toContain("@nix");
     // The host's current system was not in magi's store: it was copied from the host, over the pinned key.
     const copy = readCalls().find((c) => c[0] === "nix" && c[1] === "copy")!;
     expect(copy.slice(1)).toEqual(["copy", "--from", `ssh-ng://${hosts.misato!.user}@127.0.0.1`, INITIAL]);
@@ -145,4 +165,38 @@ describe("deploy previews", () => {
     expect(readCalls().filter((c) => c[0] === "nixos-rebuild")).toEqual([]);
   });
 
+  it("runs the build as a job: !cancel kills nix's process group and ends the request, !log keeps its lines", async () => {
+    writeFileSync(join(fake, "fake-mode.kaji"), "slow");
+    const diff = await contrib.say(fx.roomId, "!diff kaji");
+    const progress = await replyTo(diff, /^building \w{12} "bump nixpkgs" to preview it:/);
+    const running = await waitForBody(fx.admin, fx.roomId, progress.event_id, /kaji: building… .*\(job \d+; !cancel \d+ stops it\)/);
+    const job = /\(job (\d+);/.exec(running)![1]!;
+    for (let i = 0; i < 50 && !existsSync(join(fake, "fake-child.pid")); i++) await new Promise((r) => setTimeout(r, 100));
+    const leader = Number(readFileSync(join(fake, "fake-leader.pid"), "utf8"));
+    const child = Number(readFileSync(join(fake, "fake-child.pid"), "utf8"));
+    // Its requester (level 2 may not cancel) or an admin may stop it.
+    const cancelled = await replyTo(await fx.admin.say(fx.roomId, `!cancel ${job}`), /^job/);
+    expect(cancelled.content.body).toBe(`job ${job} (preview kaji) is being cancelled.`);
+    const answer = await replyTo(diff, /^kaji at /, 20_000);
+    expect(answer.content.body).toBe(`kaji at ${head.slice(0, 12)} "bump nixpkgs":\nkaji: cancelled by ${fx.admin.userId}`);
+    await waitForBody(fx.admin, fx.roomId, progress.event_id, new RegExp(`kaji: cancelled by ${fx.admin.userId.replace(/[.]/g, "\\.")} \\(!log ${job}\\)$`));
+    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    for (let i = 0; i < 50 && (alive(leader) || alive(child)); i++) await new Promise((r) => setTimeout(r, 100));
+    expect([alive(leader), alive(child)]).toEqual([false, false]);
+    const log = await replyTo(await contrib.say(fx.roomId, `!log ${job}`), /preview kaji/);
+    expect(log.content.body).toMatch(new RegExp(`^job ${job} · preview kaji · cancelled after \\d+ s: cancelled by ${fx.admin.userId.replace(/[.]/g, "\\.")} — full log`));
+  });
+
+  it("a deploy request whose preview is cancelled asks nothing", async () => {
+    writeFileSync(join(fake, "fake-mode.misato"), "slow");
+    const command = await dep.say(fx.roomId, "!deploy misato");
+    const progress = await replyTo(command, /^building \w{12} "bump nixpkgs" to preview it:/);
+    const running = await waitForBody(fx.admin, fx.roomId, progress.event_id, /\(job \d+; !cancel/);
+    const job = /\(job (\d+);/.exec(running)![1]!;
+    await dep.say(fx.roomId, `!cancel ${job}`);
+    const answer = await replyTo(command, /was cancelled/, 20_000);
+    expect(answer.content.body).toBe(`previewing ${head.slice(0, 12)} "bump nixpkgs" for misato was cancelled by ${dep.userId}; nothing was asked or deployed.`);
+    const replies = await fx.admin.repliesTo(fx.roomId, command);
+    expect(replies.some((e) => String(e.content.body).startsWith("⏳"))).toBe(false);
+  });
 });
