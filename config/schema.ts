@@ -97,8 +97,9 @@ const deploySection = z.strictObject({
   remote: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "expected a git remote name").default("origin"),
   branch: z.string().regex(/^[A-Za-z0-9._/-]{1,100}$/, "expected a git branch name").default("main"),
   timeout_minutes: z.number().min(1).max(24 * 60).default(60),
-  // Build and diff before asking for approval: true, false, or auto (when nix is on magi's PATH).
-  preview: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+  // Build and diff before asking for approval: true, false (default), or auto (when nix is on magi's PATH).
+  // Off unless asked: a system build takes minutes and gigabytes, and a nix without flakes would block every deploy.
+  preview: z.union([z.boolean(), z.literal("auto")]).default(false),
 });
 
 const jobsSection = z.strictObject({
@@ -106,6 +107,8 @@ const jobsSection = z.strictObject({
   confirm_minutes: z.number().min(1).max(60).default(5),
   // A job that succeeds sooner than this ends quietly; any other ending mentions its requester.
   notify_after_seconds: z.number().min(0).max(24 * 3600).default(30),
+  // On SIGTERM, how long running jobs get to end before magi interrupts them (a job's process that outlives magi is adopted at the next start).
+  stop_grace_seconds: z.number().min(0).max(3600).default(30),
 });
 
 // HTTP intake (alerts, health): off unless listen is set. Every route authenticates with a secret read from a file.
@@ -177,7 +180,7 @@ const scheduleEntry = z.strictObject({
 
 // Rules and schedules may only name hosts and tags that exist: a typo would otherwise silently drop an approval or a host.
 // This also runs when other parts failed, on unvalidated input, so it only looks at well-formed pieces.
-function checkMatchers(config: { hosts: Record<string, { tags: string[] }>; approvals: { hosts?: string[] | undefined }[]; schedules: Record<string, { hosts?: string[] }>; checks: Record<string, { hosts?: string[] }> }, ctx: z.core.$RefinementCtx): void {
+function checkMatchers(config: { hosts: Record<string, { tags: string[] }>; approvals: { hosts?: string[] | undefined }[]; schedules: Record<string, { hosts?: string[] }>; checks: Record<string, { hosts?: string[] }>; forgejo?: { routes?: Record<string, { proposes?: string[]; paths?: Record<string, unknown> }> } }, ctx: z.core.$RefinementCtx): void {
   if (typeof config.hosts !== "object" || config.hosts === null) return;
   const tags = new Set(Object.values(config.hosts).flatMap((h) => (Array.isArray(h?.tags) ? h.tags : [])));
   const check = (hosts: unknown, path: (string | number)[]) => {
@@ -195,6 +198,10 @@ function checkMatchers(config: { hosts: Record<string, { tags: string[] }>; appr
   if (typeof config.checks === "object" && config.checks !== null) {
     for (const [name, entry] of Object.entries(config.checks)) check(entry?.hosts, ["checks", name, "hosts"]);
   }
+  for (const [name, route] of Object.entries(config.forgejo?.routes ?? {})) {
+    check(route?.proposes, ["forgejo", "routes", name, "proposes"]);
+    check(Object.keys(route?.paths ?? {}), ["forgejo", "routes", name, "paths"]);
+  }
 }
 
 // Slug checks need the ping key, and two checks may not answer to the same uuid or slug.
@@ -211,12 +218,40 @@ function checkCheckSlugs(config: { checks: Record<string, { uuid?: string | unde
   }
 }
 
-// !enroll (sops-nix): magi's admin age identity, sops, and which .sops.yaml creation rules (by path_regex) each host or @tag gets; see docs/enrollment.md.
+// !enroll: the method, magi's admin age identity, sops or age, the agenix JSON files, and which .sops.yaml creation rules (by path_regex) each host or @tag gets; see docs/enrollment.md.
 const enrollSection = z.strictObject({
+  // sops-nix (.sops.yaml, sops updatekeys) or agenix (a keys JSON secrets.nix reads, files re-encrypted with age).
+  method: z.enum(["sops-nix", "agenix"]).default("sops-nix"),
   admin_identity_file: z.string().min(1),
   sops: z.string().min(1).default("sops"),
+  age: z.string().min(1).default("age"),
+  agenix: z.strictObject({
+    keys_file: z.string().min(1).default("secrets/keys.json"),
+    files_file: z.string().min(1).default("secrets/files.json"),
+  }).default({ keys_file: "secrets/keys.json", files_file: "secrets/files.json" }),
   rules: z.record(hostMatcher, z.array(z.string().min(1)).min(1)).default({}),
   commit_author: z.string().regex(/^.+?\s*<[^<>\s]+>$/, "expected a git author like magi <magi@example.org>").default("magi <magi@localhost>"),
+});
+
+// One Forgejo push webhook route, POST /forgejo/<name>: the watched repository and branch, the room, and what a push proposes; see docs/forgejo.md.
+const forgejoRoute = z.strictObject({
+  repository: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "expected the repository's full name, like team/nixos-config"),
+  branch: z.string().min(1),
+  room: roomRef,
+  secret_file: z.string().min(1),
+  // Hosts and @tags a push proposes to deploy.
+  proposes: z.array(hostMatcher).default([]),
+  // announce: only tell the room; propose: offer a deploy by 🚀; deploy: also request at once the deploys no policy asks approval for.
+  mode: z.enum(["announce", "propose", "deploy"]).default("propose"),
+  // Per host, the files that concern it: a host with globs is proposed only when the push touched one of them.
+  paths: z.record(name, z.array(z.string().min(1)).min(1)).default({}),
+});
+
+// `magi do` from a shell on magi's machine: which Unix user is which Matrix user (unmapped users get level 0), and the
+// room told about terminal actions (default: the first configured room); see docs/terminal.md.
+const cliSection = z.strictObject({
+  users: z.record(z.string().regex(/^[a-z_][a-z0-9_-]*$/, "expected a Unix user name"), matrixUserId).default({}),
+  room: roomRef.optional(),
 });
 
 // The whole config file.
@@ -234,7 +269,7 @@ export const configSchema = z.strictObject({
   status: statusSection.default({ timeout_seconds: 10, concurrency: 16, disk_threshold_percent: 90, checks: [] }),
   deploy: deploySection.optional(),
   enroll: enrollSection.optional(),
-  jobs: jobsSection.default({ concurrency: 4, confirm_minutes: 5, notify_after_seconds: 30 }),
+  jobs: jobsSection.default({ concurrency: 4, confirm_minutes: 5, notify_after_seconds: 30, stop_grace_seconds: 30 }),
   http: httpSection.optional(),
   alerts: z.strictObject({ routes: z.record(name, alertRoute).default({}) }).default({ routes: {} }),
   // Dead-man's-switch checks (backups and other jobs that must report in), and how their pings authenticate.
@@ -243,6 +278,8 @@ export const configSchema = z.strictObject({
   // Who must approve what, first matching rule first; see commands/policies.ts.
   approvals: z.array(approvalRule).default([]),
   schedules: z.record(name, scheduleEntry).default({}),
+  cli: cliSection.default({ users: {} }),
+  forgejo: z.strictObject({ routes: z.record(name, forgejoRoute).default({}) }).default({ routes: {} }),
 }).superRefine(checkMatchers).superRefine(checkCheckSlugs);
 
 // A validated config, with defaults filled in.
