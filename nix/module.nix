@@ -167,6 +167,8 @@ in
       description = "magi chat-ops bot";
     };
     users.groups.magi = { };
+    # `magi do` for members of the magi group, and `magi check-config` on the host.
+    environment.systemPackages = [ cfg.package ];
 
     # The file's path never changes, so a new config reloads magi (SIGHUP) instead of restarting it.
     environment.etc."magi/config.yaml".source = if cfg.checkConfig then checkedConfigFile else configFile;
@@ -187,7 +189,8 @@ in
         User = "magi";
         Group = "magi";
         StateDirectory = "magi";
-        StateDirectoryMode = "0700";
+        # magi's group may reach cli/ for `magi do` (docs/terminal.md); the database stays 0600.
+        StateDirectoryMode = "0710";
         WorkingDirectory = stateDir;
         UMask = "0077";
         LoadCredential = lib.mapAttrsToList (name: file: "${name}:${file}") credentials;

@@ -19,6 +19,7 @@ in
   service = config.systemd.services.magi or null;
   users = config.users.users;
   groups = config.users.groups;
+  systemPackages = config.environment.systemPackages;
   configFile = { inherit (config.services.magi.configFile) name text; };
   # The file in /etc and how the build checks it.
   etc = if etc ? "magi/config.yaml" then { inherit (etc."magi/config.yaml".source) name; script = etc."magi/config.yaml".source.script or null; } else null;

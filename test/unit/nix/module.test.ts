@@ -26,10 +26,12 @@ describeWithTools("NixOS module (nix/module.nix) evaluated with nixpkgs' lib", N
       User: "magi",
       Group: "magi",
       StateDirectory: "magi",
+      StateDirectoryMode: "0710",
       WorkingDirectory: "/var/lib/magi",
     });
     expect(team.service?.wantedBy).toEqual(["multi-user.target"]);
     expect(team.service?.reloadTriggers).toEqual(["/nix/store/stub-magi.yaml"]);
+    expect(team.systemPackages).toEqual(["/nix/store/stub-magi"]);
     expect(team.users.magi).toEqual({ isSystemUser: true, group: "magi", home: "/var/lib/magi", description: "magi chat-ops bot" });
   });
 
@@ -77,7 +79,7 @@ describeWithTools("NixOS module (nix/module.nix) evaluated with nixpkgs' lib", N
   });
 
   it("adds nothing to the system when disabled", () => {
-    expect(evalModule("{ lib, ... }: { imports = [ ./test/nix/team.nix ]; services.magi.enable = lib.mkForce false; }")).toMatchObject({ service: null, users: {}, etc: null });
+    expect(evalModule("{ lib, ... }: { imports = [ ./test/nix/team.nix ]; services.magi.enable = lib.mkForce false; }")).toMatchObject({ service: null, users: {}, etc: null, systemPackages: [] });
   });
 });
 

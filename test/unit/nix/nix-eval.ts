@@ -14,6 +14,7 @@ export const NIX_INSTALL = "Debian: apt-get install nix-bin";
 export interface Evaluated {
   service: { serviceConfig: Record<string, unknown>; path: string[]; reloadTriggers: string[]; wantedBy: string[] } | null;
   users: Record<string, { home?: string; group?: string; isSystemUser?: boolean }>;
+  systemPackages: string[];
   configFile: { name: string; text: string };
   etc: { name: string; script: string | null } | null;
 }
