@@ -1,14 +1,10 @@
 // Wires config, storage, runners, the Matrix client and the command intake into a running bot.
 import type { Logger } from "pino";
-import { createLevelResolver } from "../commands/access.ts";
-import { checkRuleCommands, createPolicyLookup, defaultPolicies } from "../commands/policies.ts";
-import { COMMANDS } from "../commands/registry.ts";
 import type { Config } from "../config/schema.ts";
 import { createHostActions } from "../runners/host-actions.ts";
 import { createDeployPort } from "../runners/deploy-actions.ts";
 import { applyStoredPins, createEnrollPort } from "../runners/enroll/enroll-port.ts";
 import { readEnrollSettings } from "../runners/enroll/settings.ts";
-import { resolveInventory } from "../runners/inventory.ts";
 import { createPrometheusMetrics } from "../http/prometheus-metrics.ts";
 import { createSshPool, getDefaultPool, setDefaultPool } from "../runners/ssh/index.ts";
 import { createStatusPort } from "../runners/status/index.ts";
@@ -36,49 +32,62 @@ import { readAccessToken } from "./read-access-token.ts";
 import { checkMayRedactOthers } from "./redact-power.ts";
 import { createReplyPort } from "./reply-port.ts";
 import { createRoomAccess } from "./room-access.ts";
-import { createRoomDirectory } from "./room-directory.ts";
+import { createRoomDirectory, type RoomDirectory } from "./room-directory.ts";
+import { createConfigHolder } from "./config-holder.ts";
+import { assembleLiveConfig, resolveCheckedInventory, viewLiveConfig } from "./live-config.ts";
+import { createReloader, type ReloadOutcome } from "./reload-config.ts";
+import { stopBot } from "./stop-bot.ts";
 import { createRunApproved } from "./run-approved.ts";
 import { createRunCommand } from "./run-command.ts";
-import { checkScheduleHosts, startSchedules } from "./run-schedules.ts";
+import { startSchedules } from "./run-schedules.ts";
 import { startSendQueue } from "./send-event.ts";
 import { routeSdkLogs } from "./sdk-logging.ts";
 import { createSqliteStorageProvider } from "./sqlite-storage-provider.ts";
 import { createRoomResolver, readAlertmanagerUrls, startHttpIntake } from "./start-http.ts";
 import { prepareChecks } from "./start-checks.ts";
+import { prepareForgejo } from "./start-forgejo.ts";
 import { createSilencesPort } from "./silences-port.ts";
 import { createAlertsPort } from "./alerts-port.ts";
 import { startJobs } from "./start-jobs.ts";
+import { startTerminalIntake } from "./cli-socket-start.ts";
 import { waitForHomeserver } from "./wait-for-homeserver.ts";
 
 const PROCESSED_RETENTION_MS = 30 * 24 * 3600_000;
 
-// A running bot and how to stop it.
+// A running bot, how to reload its config file, and how to stop it.
 export interface RunningBot {
   userId: string;
+  reload(): Promise<ReloadOutcome>;
   stop(): Promise<void>;
 }
 
-// Starts serving commands; resolves once the first sync is under way.
-export async function startBot(config: Config, log: Logger): Promise<RunningBot> {
+// Rooms before the directory is resolved (nothing reads them until the client is up).
+const NO_ROOMS: RoomDirectory = { policyFor: () => undefined, roomIds: () => [] };
+
+// Starts serving commands; resolves once the first sync is under way. configPath is the file a reload reads again.
+export async function startBot(config: Config, log: Logger, configPath?: string): Promise<RunningBot> {
   const token = readAccessToken(config.matrix);
   if ("problem" in token) throw new Error(token.problem);
   registerSecret(token.token);
   routeSdkLogs(log);
-  const { inventory, problems } = await resolveInventory(config.hosts);
-  problems.push(...checkRuleCommands(config.approvals, COMMANDS), ...checkScheduleHosts(config.schedules, inventory));
-  if (problems.length > 0) throw new Error(problems.join("; "));
+  const checked = await resolveCheckedInventory(config);
+  if ("problems" in checked) throw new Error(checked.problems.join("; "));
+  // Every reader of the reloadable config reads through the holder, so a reload reaches them all at once.
+  const holder = createConfigHolder(assembleLiveConfig(config, checked.inventory, NO_ROOMS));
+  const { inventory, rooms, resolveLevel, policyFor } = viewLiveConfig(holder);
   const db = openDatabase(config.storage.path, log);
   const outbox = createOutboxStore(db);
   // Keys magi pinned by enrolling hosts serve every SSH connection of hosts that config pins none for.
   const hostKeys = createHostKeyStore(db);
-  const configPins = applyStoredPins(inventory, hostKeys);
+  const configPins = applyStoredPins(checked.inventory, hostKeys);
   // Counted whether or not http.listen serves them.
   const metrics = createPrometheusMetrics({ readOutboxDepth: outbox.countPending });
   setDefaultPool(createSshPool({ onConnectFailed: metrics.countSshConnectFailure }));
   // Alerts are accepted (stored) from here on, even while the homeserver is unreachable; they are posted after the first sync.
   // Pings are accepted (stored) as soon as the intake listens; transitions are posted after the first sync.
   const checks = prepareChecks(config, db, log);
-  const http = await startHttpIntake(config, db, log, metrics, checks.pings);
+  const forgejo = prepareForgejo(config, db, inventory, log);
+  const http = await startHttpIntake(config, db, log, metrics, checks.pings, forgejo.deps);
   const storage = createSqliteStorageProvider(createKvStore(db));
   const audit = createAuditLog(db);
   const processed = createProcessedEvents(db);
@@ -88,9 +97,8 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
   const sends = startSendQueue(client, outbox, log, metrics);
   // People address magi by its display name too ("Magi: !status"); a profile lookup failure only loses that form.
   const displayName = await client.getUserProfile(userId).then((p: { displayname?: unknown }) => (typeof p?.displayname === "string" ? p.displayname : undefined), () => undefined);
-  const resolveLevel = createLevelResolver(config.access);
-  const rooms = await createRoomDirectory(client, config.rooms, log);
-  const access = createRoomAccess({ rooms, adminDms: config.admin_dms, resolveLevel, isDirectRoom: createDirectRoomCheck(client, userId) });
+  holder.replace(assembleLiveConfig(config, checked.inventory, await createRoomDirectory(client, config.rooms, log)));
+  const access = createRoomAccess({ rooms, get adminDms() { return holder.current().config.admin_dms; }, resolveLevel, isDirectRoom: createDirectRoomCheck(client, userId) });
   const msgtypeFor = (roomId: string) => rooms.policyFor(roomId)?.replyMsgtype ?? "m.text";
   const jobs = startJobs(db, client, log, {
     concurrency: config.jobs.concurrency, msgtypeFor, prefix: config.matrix.command_prefix, notifyAfterMs: config.jobs.notify_after_seconds * 1000, metrics, inventory,
@@ -103,7 +111,7 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
     locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
     enroll: createEnrollPort(readEnrollSettings(config, configPins), inventory, hostKeys, configPins), alerts: createAlertsPort(db), checks: checks.port,
     silences: createSilencesPort({ db, alertmanagerUrls: readAlertmanagerUrls(config), nudge: () => http?.nudge(), log, now: () => Date.now() }),
-    policyFor: createPolicyLookup(config.approvals, (host) => inventory.get(host)?.tags, defaultPolicies(config.jobs.confirm_minutes * 60_000)),
+    policyFor,
   });
   const reply = createReplyPort(client, log);
   const deliver = createDeliver({ client, reply, audit, log, attachJob: jobs.progress.attach, waitForJob: jobs.queue.waitFor });
@@ -120,41 +128,64 @@ export async function startBot(config: Config, log: Logger): Promise<RunningBot>
       runCommand, callerIn: access.callerIn, msgtypeFor, waitForJob: jobs.queue.waitFor, markActed: approvalStore.markActed, audit, log, now: () => Date.now(),
     }),
   });
-  const onInvite = createInviteHandler({ client, rooms, adminDms: config.admin_dms, resolveLevel, log });
+  const onInvite = createInviteHandler({ client, rooms, get adminDms() { return holder.current().config.admin_dms; }, resolveLevel, log });
   processed.pruneBefore(Date.now() - PROCESSED_RETENTION_MS);
   await bootstrapSync(client, storage, onInvite, log);
   for (const roomId of rooms.roomIds()) {
     await client.joinRoom(roomId).catch((e: Error) => log.warn({ roomId, err: e.message }, "cannot join configured room yet; waiting for an invite"));
     if (await isEncrypted(client, roomId)) log.error({ roomId }, "configured room uses end-to-end encryption, which this build of magi does not support; commands there are ignored");
   }
+  const onPushReaction = forgejo.reactions({ runCommand, callerIn: access.callerIn, msgtypeFor, reply, prefix: config.matrix.command_prefix, botUserId: userId });
   const intake = createIntake({
     botUserId: userId, botDisplayName: displayName, prefix: config.matrix.command_prefix, maxAgeMs: config.intake.max_command_age_seconds * 1000,
-    access, joinTimes: createJoinTimes(client, userId), processed, audit, deliver, runCommand, approvals, log, now: () => Date.now(), metrics,
+    access, joinTimes: createJoinTimes(client, userId), processed, audit, deliver, runCommand, log,
+    // A reaction is a vote on an approval prompt or a 🚀 on a push proposal; each handler ignores the other's.
+    approvals: { onRedaction: approvals.onRedaction, onReaction: async (roomId, event) => void (await Promise.all([approvals!.onReaction(roomId, event), onPushReaction(roomId, event)])) }, now: () => Date.now(), metrics,
   });
   client.onAwaited("room.event", intake.handleRoomEvent);
   client.onAwaited("room.invite", onInvite);
   await client.start(SYNC_FILTER);
   http?.attach(client, msgtypeFor);
   checks.attach(client, msgtypeFor, createRoomResolver(client, log));
+  forgejo.attach(client, msgtypeFor, createRoomResolver(client, log));
   const schedules = startSchedules({ schedules: config.schedules, inventory, status: createStatusPort(config.status), db, log, client, msgtypeFor, intake: http });
   await jobs.reportInterrupted();
   // Approved requests a crash left unstarted run now; their replies and edits must not hold up the start.
   void approvals.resumeApproved().catch((e: Error) => log.error({ err: e.message }, "could not resume approved requests"));
   const sweeper = setInterval(() => void approvals.sweep().catch((e: Error) => log.warn({ err: e.message }, "approval sweep failed")), 5000);
+  // `magi do`: the same runCommand pieces, as the Unix user at a terminal; see docs/terminal.md.
+  const terminal = await startTerminalIntake({
+    config, client, roomIds: () => rooms.roomIds(), contextFor, jobs: jobs.queue, audit, deliver, log, now: () => Date.now(), markActed: approvalStore.markActed, metrics,
+    msgtypeFor, callerIn: access.callerIn, post: reply.post, approvals, approvalStore, listJobs: jobs.queue.list,
+  });
   log.info({ userId, rooms: rooms.roomIds(), hosts: [...inventory.keys()] }, "magi is ready");
+  const reload = configPath
+    ? createReloader({ path: configPath, holder, client, hostKeys, configPins, log, ...(http ? { http } : {}) })
+    : async (): Promise<ReloadOutcome> => ({ ok: false, problems: ["magi was started without a config file, so there is none to read again"] });
   return {
     userId,
-    stop: async () => {
-      await http?.stop();
-      await checks.stop();
-      clearInterval(sweeper);
-      await schedules.stop();
-      client.stop();
-      await intake.drain();
-      await jobs.progress.drain();
-      await sends.stop();
-      await getDefaultPool().closeAll();
-      db.close();
-    },
+    reload,
+    stop: () => stopBot({
+      log, graceMs: config.jobs.stop_grace_seconds * 1000,
+      closeIntake: async () => {
+        client.stop();
+        await terminal?.stop();
+        await http?.stop();
+        await checks.stop();
+        await forgejo.stop();
+        clearInterval(sweeper);
+        await schedules.stop();
+      },
+      queue: jobs.queue, processOf: jobs.processOf, tell: jobs.tell,
+      drainReplies: async () => {
+        await intake.drain();
+        await jobs.progress.drain();
+      },
+      countUnsent: outbox.countPending, stopSending: sends.stop,
+      close: async () => {
+        await getDefaultPool().closeAll();
+        db.close();
+      },
+    }),
   };
 }

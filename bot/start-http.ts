@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config/schema.ts";
 import type { GroupState } from "../http/alert-group.ts";
 import { readSecret } from "../http/check-credentials.ts";
+import type { ForgejoDeps } from "../http/forgejo-port.ts";
 import { createHttpServer, type SecuredAlertRoute } from "../http/create-server.ts";
 import { parseListen } from "../http/parse-listen.ts";
 import type { PrometheusMetrics } from "../http/prometheus-metrics.ts";
@@ -28,6 +29,8 @@ export interface HttpIntake {
   attach(client: MatrixClient, msgtypeFor: (roomId: string) => ReplyMsgtype): void;
   // Brings the room up to date with the alert store now (after a silence changed a group's message).
   nudge(): void;
+  // Serves these alert routes from now on (a config reload); the server reads the routes at each request.
+  replaceRoutes(next: ReadonlyMap<string, SecuredAlertRoute>): void;
   stop(): Promise<void>;
 }
 
@@ -48,17 +51,22 @@ export function createRoomResolver(client: MatrixClient, log: Logger) {
   };
 }
 
+// The alert routes with their secrets read; throws, naming the config path, when a secret cannot be read.
+export function readAlertRoutes(config: Config): Map<string, SecuredAlertRoute> {
+  return new Map(Object.entries(config.alerts.routes).map(([name, r]) => [
+    name, { name, room: r.room, mention: r.mention, secret: readSecret(r.credentials_file, `alerts.routes.${name}.credentials_file`) },
+  ]));
+}
+
 // Listens on http.listen, or returns undefined when it is not set.
-export async function startHttpIntake(config: Config, db: Database.Database, log: Logger, metrics: PrometheusMetrics, pings?: PingDeps): Promise<HttpIntake | undefined> {
+export async function startHttpIntake(config: Config, db: Database.Database, log: Logger, metrics: PrometheusMetrics, pings?: PingDeps, forgejo?: ForgejoDeps): Promise<HttpIntake | undefined> {
   const http = config.http;
   const routeNames = Object.keys(config.alerts.routes);
   if (!http) {
     if (routeNames.length > 0) log.warn({ routes: routeNames }, "alerts.routes is set but http.listen is not, so no alerts can arrive");
     return undefined;
   }
-  const routes = new Map<string, SecuredAlertRoute>(Object.entries(config.alerts.routes).map(([name, r]) => [
-    name, { name, room: r.room, mention: r.mention, secret: readSecret(r.credentials_file, `alerts.routes.${name}.credentials_file`) },
-  ]));
+  const routes = readAlertRoutes(config);
   const store = createAlertStore<GroupState, AlertView>(db);
   let synced = false;
   let posting: ReturnType<typeof startAlertPosting> | undefined;
@@ -66,7 +74,7 @@ export async function startHttpIntake(config: Config, db: Database.Database, log
   // Without its own secret, /metrics takes the health check's: never open to anyone who can reach the port.
   const metricsSecret = http.metrics_credentials_file ? readSecret(http.metrics_credentials_file, "http.metrics_credentials_file") : healthSecret;
   const server = createHttpServer({
-    bodyLimit: http.body_limit_bytes, healthSecret, routes, log, metrics, metricsSecret, ...(pings ? { pings } : {}),
+    bodyLimit: http.body_limit_bytes, healthSecret, routes, log, metrics, metricsSecret, ...(pings ? { pings } : {}), ...(forgejo ? { forgejo } : {}),
     alerts: createAlertSink(store, () => posting?.nudge(), Date.now, createViewExtras(db, readAlertmanagerUrls(config))),
     health: { check: () => (!db.open ? { ok: false, reason: "database closed" } : synced ? { ok: true } : { ok: false, reason: "not synced with the homeserver yet" }) },
   });
@@ -75,6 +83,10 @@ export async function startHttpIntake(config: Config, db: Database.Database, log
   return {
     url,
     nudge: () => posting?.nudge(),
+    replaceRoutes: (next) => {
+      routes.clear();
+      for (const [name, route] of next) routes.set(name, route);
+    },
     attach: (client, msgtypeFor) => {
       synced = true;
       posting = startAlertPosting({ store, poster: createAlertPoster(client, log, msgtypeFor), resolveRoom: createRoomResolver(client, log), log, metrics });

@@ -112,5 +112,6 @@ export function startJobs(db: Database.Database, client: MatrixClient, log: Logg
     }
     reported();
   };
-  return { store, edits, progress, queue, reportInterrupted };
+  // For a stop: a job with a recorded process is left for the next start to adopt; tell reaches a job's requester.
+  return { store, edits, progress, queue, reportInterrupted, processOf: processes.get, tell: notifier.send };
 }

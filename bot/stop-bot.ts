@@ -28,7 +28,7 @@ export interface StopDeps {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 // Waits for work, or for ms to pass; true when the work ended first.
 async function waitWithin(work: Promise<unknown>, ms: number): Promise<boolean> {

@@ -27,9 +27,11 @@ export interface JobQueueOptions {
 const NO_DEADLINE_MS = 2 ** 31 - 1;
 
 function finalState(pending: Pending, outcome: JobOutcome): JobState {
+  // Before the outcome's own word: work stopped by magi's shutdown reports itself cancelled.
+  if (pending.stop === "interrupt") return "interrupted";
   if (pending.stop === "cancel" || outcome.cancelled) return "cancelled";
   if (pending.stop === "timeout" || outcome.timedOut) return "timed_out";
-  if (pending.stop === "interrupt" || outcome.interrupted) return "interrupted";
+  if (outcome.interrupted) return "interrupted";
   return outcome.ok ? "succeeded" : "failed";
 }
 

@@ -11,8 +11,8 @@ function setup() {
   const queue = createJobQueue({ store, concurrency: 1, listener: () => {} });
   const request = (host: string, work: (io: JobIO) => Promise<JobOutcome>): JobRequest =>
     ({ command: "wake", host, requester: "@dan:x", roomId: "!r", mutating: true, timeoutMs: 60_000, work });
-  // Work that runs until its signal aborts.
-  const untilAborted = (io: JobIO) => new Promise<JobOutcome>((resolve) => io.signal.addEventListener("abort", () => resolve({ ok: false, summary: "stopped waiting" })));
+  // Work that runs until its signal aborts, and then says it was cancelled (as wake does).
+  const untilAborted = (io: JobIO) => new Promise<JobOutcome>((resolve) => io.signal.addEventListener("abort", () => resolve({ ok: false, cancelled: true, summary: "stopped waiting" })));
   return { queue, request, untilAborted };
 }
 

@@ -1,0 +1,73 @@
+// Re-reads the config file (SIGHUP, `magi reload`): hosts, tags, access rules, rooms, approval rules and alert routes
+// change without a restart. A file that fails any start-up check is refused, logged with its problems, and the running
+// config stays. Jobs already running keep the host entry they started with.
+import type { MatrixClient } from "matrix-bot-sdk";
+import type { Logger } from "pino";
+import { loadConfig } from "../config/load-config.ts";
+import { planReload } from "../config/plan-reload.ts";
+import type { SecuredAlertRoute } from "../http/create-server.ts";
+import { applyStoredPins } from "../runners/enroll/enroll-port.ts";
+import type { HostKeyStore } from "../runners/enroll/types.ts";
+import type { ConfigHolder } from "./config-holder.ts";
+import { assembleLiveConfig, resolveCheckedInventory, type LiveConfig } from "./live-config.ts";
+import { createRoomDirectory } from "./room-directory.ts";
+import { readAlertRoutes } from "./start-http.ts";
+
+// What a reload needs from the running bot.
+export interface ReloadDeps {
+  path: string;
+  holder: ConfigHolder<LiveConfig>;
+  client: MatrixClient;
+  hostKeys: HostKeyStore;
+  // Config's own host key pins, refilled in place: the enroll port holds this map.
+  configPins: Map<string, string>;
+  log: Logger;
+  http?: { replaceRoutes(routes: ReadonlyMap<string, SecuredAlertRoute>): void };
+}
+
+// How a reload ended.
+export type ReloadOutcome = { ok: true; changed: string[]; waiting: string[] } | { ok: false; problems: string[] };
+
+// Returns reload(); reloads run one at a time, in the order asked.
+export function createReloader(deps: ReloadDeps): () => Promise<ReloadOutcome> {
+  let last: Promise<unknown> = Promise.resolve();
+  return () => {
+    const outcome = last.then(() => reloadOnce(deps));
+    last = outcome.catch(() => undefined);
+    return outcome;
+  };
+}
+
+function refuse(deps: ReloadDeps, problems: string[]): ReloadOutcome {
+  deps.log.error({ path: deps.path, problems }, "config reload refused; magi keeps running with the config it has");
+  return { ok: false, problems };
+}
+
+async function reloadOnce(deps: ReloadDeps): Promise<ReloadOutcome> {
+  const loaded = loadConfig(deps.path, { checkMachine: true });
+  if (!loaded.ok) return refuse(deps, loaded.problems);
+  const running = deps.holder.current();
+  const plan = planReload(running.config, loaded.config);
+  if (!plan.ok) return refuse(deps, plan.problems);
+  const checked = await resolveCheckedInventory(plan.config);
+  if ("problems" in checked) return refuse(deps, checked.problems);
+  let routes: Map<string, SecuredAlertRoute> | undefined;
+  try {
+    routes = plan.changed.includes("alerts") ? readAlertRoutes(plan.config) : undefined;
+  } catch (error) {
+    return refuse(deps, [(error as Error).message]);
+  }
+  // Aliases are resolved again only when rooms changed; one that cannot be resolved is logged and skipped, as at start.
+  const rooms = plan.changed.includes("rooms") ? await createRoomDirectory(deps.client, plan.config.rooms, deps.log) : running.rooms;
+  const pins = applyStoredPins(checked.inventory, deps.hostKeys);
+  deps.holder.replace(assembleLiveConfig(plan.config, checked.inventory, rooms));
+  deps.configPins.clear();
+  for (const [host, key] of pins) deps.configPins.set(host, key);
+  if (routes) deps.http?.replaceRoutes(routes);
+  const before = new Set(running.rooms.roomIds());
+  for (const roomId of rooms.roomIds().filter((id) => !before.has(id))) {
+    await deps.client.joinRoom(roomId).catch((e: Error) => deps.log.warn({ roomId, err: e.message }, "cannot join configured room yet; waiting for an invite"));
+  }
+  deps.log.info({ path: deps.path, changed: plan.changed, waitingForRestart: plan.waiting, hosts: [...checked.inventory.keys()], rooms: rooms.roomIds() }, "config reloaded");
+  return { ok: true, changed: plan.changed, waiting: plan.waiting };
+}
