@@ -100,6 +100,7 @@ describe("Forgejo push proposals", () => {
       db.close();
     }
   };
+  const startMagi = () => fx.start({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: `/proc/${sshd.pid}/root/run` });
   const readCalls = () => (existsSync(calls) ? readFileSync(calls, "utf8").split("\n").filter(Boolean).map((l) => l.split("\t")) : []);
 
   beforeAll(async () => {
@@ -124,7 +125,7 @@ describe("Forgejo push proposals", () => {
     fx.config.forgejo = {
       routes: { nixos: { repository: REPO, branch: "main", room: fx.roomId, secret_file: join(fx.dir, "forgejo-secret"), proposes: ["@prod"], paths: { misato: ["hosts/misato/**", "modules/**"] } } },
     };
-    bot = await fx.start({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: `/proc/${sshd.pid}/root/run` });
+    bot = await startMagi();
   }, 120_000);
 
   afterAll(async () => {
@@ -141,7 +142,7 @@ describe("Forgejo push proposals", () => {
     expect(pushRows()).toEqual([]);
   });
 
-  it("posts a push to the watched branch once, ignoring a replay of its delivery and a push to another branch", async () => {
+  it("posts a push to the watched branch once, ignoring a replay of its delivery (also after a restart) and a push to another branch", async () => {
     const sha = await commit("hosts/misato/default.nix", "{ networking.hostName = \"misato\"; }\n", "misato: hostname");
     const [sent] = await pushAndDeliver("main");
     expect(sent!.answer).toEqual({ status: 200, json: { status: "stored", kind: "proposal" } });
@@ -153,6 +154,9 @@ describe("Forgejo push proposals", () => {
       "• misato: hosts/misato/default.nix",
       `react 🚀 to request a deploy of misato at ${sha.slice(0, 12)}.`,
     ].join("\n"));
+    expect(await deliver(sent!.body, sent!.delivery)).toEqual({ status: 200, json: { status: "duplicate" } });
+    await bot.stop();
+    bot = await startMagi();
     expect(await deliver(sent!.body, sent!.delivery)).toEqual({ status: 200, json: { status: "duplicate" } });
     await git(repo.seed, "checkout", "-q", "-b", "dev");
     await commit("hosts/misato/dev.nix", "{ }\n", "dev only");
