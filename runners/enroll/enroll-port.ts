@@ -2,6 +2,8 @@
 import type { Inventory } from "../inventory.ts";
 import type { JobIO, JobOutcome } from "../jobs/types.ts";
 import { listRecipients, type RecipientsReport } from "./list-recipients.ts";
+import { createAgenixMethod } from "./agenix-method.ts";
+import { createSopsMethod } from "./sops-method.ts";
 import { planEnroll, type EnrollRequest, type PlanOutcome } from "./plan-enroll.ts";
 import { runEnroll, type ApprovedEnroll } from "./run-enroll.ts";
 import type { EnrollSettings } from "./settings.ts";
@@ -33,14 +35,15 @@ export function createEnrollPort(settings: EnrollSettings | string, inventory: I
     const off = async () => ({ ok: false as const, problem: settings, summary: settings });
     return { unavailable: settings, plan: off, run: off, listRecipients: async () => ({ problem: settings }), listPins };
   }
+  const method = settings.method === "agenix" ? createAgenixMethod(settings) : createSopsMethod(settings);
   return {
     listPins,
     listRecipients: () => listRecipients(settings),
-    plan: (name, request) => planEnroll(settings, store, entry(name), request),
+    plan: (name, request) => planEnroll(settings, method, store, entry(name), request),
     run: (name, approved, io) => {
       const host = entry(name);
       // A config pin wins; otherwise this connection and every later one uses the key just enrolled.
-      return runEnroll(settings, store, host, approved, io, (keyLine) => {
+      return runEnroll(settings, method, store, host, approved, io, (keyLine) => {
         if (host.ssh && !settings.configPins.has(name)) host.ssh.hostKey = keyLine;
       });
     },

@@ -1,14 +1,12 @@
 // Works out what `!enroll` would do, before anyone approves: the key the host presents (checked against a pasted one and
-// against pins), its age recipient, and the files sops would re-encrypt. Changes nothing.
+// against pins), its age recipient, and the files the method (sops-nix or agenix) would re-encrypt. Changes nothing.
 import { readEd25519Key, toAgeRecipient } from "../../domain/age-recipient.ts";
 import { resolveRevision } from "../flake/index.ts";
 import type { HostEntry } from "../inventory.ts";
 import { formatPublicKeyLine, parsePublicKeyLine, type PinnedKey } from "../ssh/host-key.ts";
-import { editSopsConfig, listSopsRules, selectRuleFiles } from "./edit-sops-config.ts";
-import { listTrackedFiles, readSopsConfig, showFile } from "./read-flake.ts";
-import { checkSops } from "./run-sops.ts";
+import { viewCommit, type EnrollMethod } from "./method.ts";
 import { scanHostKey } from "./scan-host-key.ts";
-import { listHostRules, type EnrollSettings } from "./settings.ts";
+import type { EnrollSettings } from "./settings.ts";
 import type { EnrollPlan, HostKeyStore } from "./types.ts";
 
 // What the user asked for.
@@ -52,11 +50,11 @@ export function checkPins(settings: EnrollSettings, store: HostKeyStore, host: s
 }
 
 // Plans the enrollment of host.
-export async function planEnroll(settings: EnrollSettings, store: HostKeyStore, host: HostEntry, request: EnrollRequest): Promise<PlanOutcome> {
+export async function planEnroll(settings: EnrollSettings, method: EnrollMethod, store: HostKeyStore, host: HostEntry, request: EnrollRequest): Promise<PlanOutcome> {
   const refuse = (problem: string) => ({ ok: false as const, problem });
   if (!host.ssh) return refuse(`${host.name} has no ssh settings (hosts.${host.name}.ssh), so magi can't ask it for its key`);
-  const regexes = listHostRules(settings, host);
-  if (regexes.length === 0) return refuse(`no creation rule is meant for ${host.name}: list its .sops.yaml path_regex values under enroll.rules.${host.name} (or one of its tags) in magi's config`);
+  const unfit = method.checkHost?.(host);
+  if (unfit) return refuse(unfit);
   const pasted = request.pasted === undefined ? undefined : readPasted(request.pasted);
   if (typeof pasted === "string") return refuse(pasted);
   const scanned = await scanHostKey({ name: host.name, address: host.address, port: host.ssh.port });
@@ -69,35 +67,22 @@ export async function planEnroll(settings: EnrollSettings, store: HostKeyStore, 
   if (conflict) return refuse(conflict);
   const recipient = recipientOf(presented);
   if (typeof recipient !== "string") return refuse(recipient.problem);
-  const sopsProblem = await checkSops(settings.sops);
-  if (sopsProblem) return refuse(sopsProblem);
+  const toolProblem = await method.checkTools();
+  if (toolProblem) return refuse(toolProblem);
   const rev = await resolveRevision(settings.flakeDir, undefined, { remote: settings.remote, branch: settings.branch });
   if (!rev.ok) return refuse(rev.problem);
-  const sopsText = await readSopsConfig(settings.flakeDir, rev.sha);
-  if (typeof sopsText !== "string") return refuse(sopsText.problem);
-  const edit = editSopsConfig(sopsText, host.name, recipient, regexes, request.replace);
-  if (typeof edit === "string") return refuse(edit);
-  const rules = listSopsRules(sopsText);
-  const tracked = await listTrackedFiles(settings.flakeDir, rev.sha);
-  if (typeof rules === "string") return refuse(rules);
-  if (typeof tracked === "string") return refuse(tracked);
-  const files = selectRuleFiles(rules, tracked, regexes);
-  if (typeof files === "string") return refuse(files);
+  const keyLine = formatPublicKeyLine(presented);
+  const inspected = await method.inspect(viewCommit(settings.flakeDir, rev.sha), { host, keyLine, fingerprint: presented.fingerprint, recipient, replace: request.replace });
+  if (typeof inspected === "string") return refuse(inspected);
+  const { files } = inspected;
   const stored = store.get(host.name);
   const pinned = stored?.fingerprint === presented.fingerprint || settings.configPins.has(host.name);
-  if (!edit.changed && pinned && (await listFilesLacking(settings.flakeDir, rev.sha, files, recipient)).length === 0) {
-    return { ok: true, noop: `${host.name} is already enrolled: its key ${presented.fingerprint} is pinned, and ${recipient} is in .sops.yaml and in all ${files.length} of its files. Nothing was changed.` };
+  if (!inspected.changed && pinned && inspected.lacking.length === 0) {
+    return { ok: true, noop: `${host.name} is already enrolled: its key ${presented.fingerprint} is pinned, and ${recipient} is in ${method.configName} and in all ${files.length} of its files. Nothing was changed.` };
   }
   const previous = request.replace ? {
-    ...(edit.previous && edit.previous !== recipient ? { recipient: edit.previous } : {}),
+    ...(inspected.previous ? { recipient: inspected.previous } : {}),
     ...(stored && stored.fingerprint !== presented.fingerprint ? { fingerprint: stored.fingerprint } : {}),
   } : undefined;
-  return { ok: true, plan: { host: host.name, keyLine: formatPublicKeyLine(presented), fingerprint: presented.fingerprint, recipient, files, pasted: pasted !== undefined, ...(previous ? { previous } : {}) } };
-}
-
-// The files whose text at sha doesn't name recipient yet.
-async function listFilesLacking(dir: string, sha: string, files: readonly string[], recipient: string): Promise<string[]> {
-  const lacking: string[] = [];
-  for (const file of files) if (!(await showFile(dir, sha, file))?.includes(recipient)) lacking.push(file);
-  return lacking;
+  return { ok: true, plan: { host: host.name, keyLine, fingerprint: presented.fingerprint, recipient, files, pasted: pasted !== undefined, ...(previous ? { previous } : {}) } };
 }

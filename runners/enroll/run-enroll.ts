@@ -6,7 +6,8 @@ import { parsePublicKeyLine } from "../ssh/host-key.ts";
 import { tryEnrollCommit, type TryOutcome } from "./commit-enrollment.ts";
 import { checkPins, recipientOf } from "./plan-enroll.ts";
 import { scanHostKey } from "./scan-host-key.ts";
-import { listHostRules, type EnrollSettings } from "./settings.ts";
+import type { EnrollMethod } from "./method.ts";
+import type { EnrollSettings } from "./settings.ts";
 import type { HostKeyStore } from "./types.ts";
 
 // The approved request: the exact key line, and who asked and approved.
@@ -20,7 +21,7 @@ export interface ApprovedEnroll {
 const NOTHING = "Nothing was changed.";
 
 // Runs the enrollment; onPinned lets later SSH connections of the host use the new pin at once.
-export async function runEnroll(settings: EnrollSettings, store: HostKeyStore, host: HostEntry, approved: ApprovedEnroll, io: JobIO, onPinned: (keyLine: string) => void): Promise<JobOutcome> {
+export async function runEnroll(settings: EnrollSettings, method: EnrollMethod, store: HostKeyStore, host: HostEntry, approved: ApprovedEnroll, io: JobIO, onPinned: (keyLine: string) => void): Promise<JobOutcome> {
   const failed = (summary: string): JobOutcome => ({ ok: false, summary: `${summary} ${NOTHING}`.trim() });
   if (!host.ssh) return failed(`${host.name} has no ssh settings.`);
   const expected = parsePublicKeyLine(approved.keyLine);
@@ -35,11 +36,12 @@ export async function runEnroll(settings: EnrollSettings, store: HostKeyStore, h
   if (conflict) return failed(`${conflict}.`);
   const recipient = recipientOf(expected);
   if (typeof recipient !== "string") return failed(recipient.problem);
-  const work = { plan: { host: host.name, fingerprint: expected.fingerprint, recipient }, regexes: listHostRules(settings, host), replace: approved.replace, requester: approved.requester, approvers: approved.approvers };
-  let outcome: TryOutcome = await tryEnrollCommit(settings, work, io);
+  const target = { host, keyLine: approved.keyLine, fingerprint: expected.fingerprint, recipient, replace: approved.replace };
+  const work = { target, requester: approved.requester, approvers: approved.approvers };
+  let outcome: TryOutcome = await tryEnrollCommit(settings, method, work, io);
   if (outcome.kind === "rejected") {
     io.log(`push rejected (${outcome.problem}); trying once more on the new head`);
-    outcome = await tryEnrollCommit(settings, work, io);
+    outcome = await tryEnrollCommit(settings, method, work, io);
     if (outcome.kind === "rejected") return failed(`the push was rejected twice (someone keeps pushing to ${settings.branch}): ${outcome.problem}.`);
   }
   if (outcome.kind === "failed") return failed(`${outcome.problem}.`);
@@ -47,6 +49,6 @@ export async function runEnroll(settings: EnrollSettings, store: HostKeyStore, h
   store.pin({ host: host.name, keyLine: approved.keyLine, fingerprint: expected.fingerprint, pinnedAt: Date.now(), pinnedBy: approved.requester });
   onPinned(approved.keyLine);
   const files = `${outcome.files.length} file${outcome.files.length === 1 ? "" : "s"}`;
-  if (outcome.kind === "unchanged") return { ok: true, summary: `${host.name}'s key ${expected.fingerprint} is pinned; ${recipient} was already in .sops.yaml and its ${files}, so nothing was committed.` };
+  if (outcome.kind === "unchanged") return { ok: true, summary: `${host.name}'s key ${expected.fingerprint} is pinned; ${recipient} was already in ${method.configName} and its ${files}, so nothing was committed.` };
   return { ok: true, summary: `enrolled ${host.name}: ${recipient} (${expected.fingerprint}) can now decrypt ${files}; commit ${outcome.sha.slice(0, 12)} pushed to ${settings.remote}/${settings.branch}; key pinned.` };
 }

@@ -8,8 +8,13 @@ export interface EnrollSettings {
   flakeDir: string;
   remote: string;
   branch: string;
+  // sops-nix (.sops.yaml and sops updatekeys) or agenix (keys JSON and age).
+  method: "sops-nix" | "agenix";
   sops: string;
+  age: string;
   identityFile: string;
+  // agenix: the keys JSON secrets.nix reads, and the JSON naming which keys may decrypt each file.
+  agenix: { keysFile: string; filesFile: string };
   // path_regex values of .sops.yaml, by host name or @tag.
   rules: Record<string, string[]>;
   author: { name: string; email: string };
@@ -24,7 +29,8 @@ export function readEnrollSettings(config: Pick<Config, "enroll" | "deploy">, co
   const author = /^(.+?)\s*<([^<>\s]+)>$/.exec(config.enroll.commit_author)!;
   return {
     flakeDir: config.deploy.flake_dir, remote: config.deploy.remote, branch: config.deploy.branch,
-    sops: config.enroll.sops, identityFile: config.enroll.admin_identity_file, rules: config.enroll.rules,
+    method: config.enroll.method, sops: config.enroll.sops, age: config.enroll.age,
+    agenix: { keysFile: config.enroll.agenix.keys_file, filesFile: config.enroll.agenix.files_file }, identityFile: config.enroll.admin_identity_file, rules: config.enroll.rules,
     author: { name: author[1]!, email: author[2]! }, configPins,
   };
 }

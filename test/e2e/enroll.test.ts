@@ -79,7 +79,8 @@ describe("!enroll", () => {
     return { prompt: prompt.content.body as string, approve: async () => {
       await react(other, prompt.event_id, "✅");
       const job = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command && /job \d+ · enroll vps/.test(String(e.content.body)), 60_000);
-      return waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/, 120_000);
+      // The job's state, not a log line that mentions a failed git push before the retry.
+      return waitForBody(fx.admin, fx.roomId, job.event_id, /job \d+ · enroll vps · (succeeded|failed)/, 120_000);
     } };
   };
 
@@ -126,6 +127,9 @@ describe("!enroll", () => {
     expect(await ask(fx.admin, "!enroll vps ssh-ed25519 AAAA!!")).toBe("that is not an OpenSSH public key: paste the whole line, like ssh-ed25519 AAAAC3Nz…");
     expect(await ask(fx.admin, "!enroll lab")).toBe("no creation rule is meant for lab: list its .sops.yaml path_regex values under enroll.rules.lab (or one of its tags) in magi's config");
     expect(await ask(other, "!enroll vps --force")).toBe("unknown option --force (the only one is --replace). Usage: !enroll <host> [ssh-ed25519 AAAA…] [--replace]");
+    expect(await ask(fx.admin, "!recipients nope")).toBe("unknown host nope: !hosts lists the hosts magi knows");
+    expect(await ask(fx.admin, "!recipients vps")).toBe(`.sops.yaml has no &vps anchor at ${before.slice(0, 12)}, so vps can decrypt no secrets file yet: !enroll vps adds it`);
+    expect(await ask(fx.admin, "!hosts")).toContain("not pinned (!enroll)");
     expect(await originHead()).toBe(before);
   });
 
@@ -159,6 +163,8 @@ describe("!enroll", () => {
 
     // Pinned: magi now connects to the host it had no key for.
     expect(await ask(fx.admin, "!status vps")).not.toMatch(/pinned host key|refusing/);
+    expect((await ask(fx.admin, "!hosts")).replace(/\s+/g, " ")).toContain(`vps address: ${vps.address} · tags: · host key: ${fingerprint.slice(0, "SHA256:".length + 12)}… (enrolled by ${fx.admin.userId} `);
+    expect(await ask(fx.admin, "!recipients vps")).toBe(`vps (${recipient}) can decrypt 2 files at ${(await originHead()).slice(0, 12)}: secrets/common/wifi.yaml, secrets/vps/db.yaml`);
   });
 
   it("keeps the pin across a restart, and says a second enrollment of the same key is a no-op and commits nothing", async () => {
@@ -209,5 +215,17 @@ describe("!enroll", () => {
     expect((await decryptAs(third.identity, join(repo.seed, "secrets/vps/db.yaml"))).stdout).toBe("db_password: hunter2\n");
     expect((await decryptAs(old.identity, join(repo.seed, "secrets/vps/db.yaml"))).exitCode).not.toBe(0);
     expect(await ask(fx.admin, "!status vps")).not.toMatch(/host key|pinned|refusing/);
+  });
+
+  it("!recipients flags a file .sops.yaml gives to a host that is not re-encrypted for it yet", async () => {
+    await git(repo.seed, "pull", "-q", repo.origin, "main");
+    const sopsYaml = readFileSync(join(repo.seed, ".sops.yaml"), "utf8");
+    writeFileSync(join(repo.seed, ".sops.yaml"), sopsYaml.replace("  - path_regex: secrets/nas/.*\n    key_groups:\n    - age:\n      - *admin\n", "  - path_regex: secrets/nas/.*\n    key_groups:\n    - age:\n      - *admin\n      - *vps\n"));
+    await git(repo.seed, "commit", "-q", "-am", "vps may read the nas backup key");
+    await git(repo.seed, "push", "-q", repo.origin, "main");
+    const all = await ask(fx.admin, "!recipients");
+    expect(all).toContain("secrets/nas/backup.yaml: not re-encrypted for vps yet (.sops.yaml names it; sops updatekeys adds it)");
+    expect(all).toMatch(/admin\s*\|?\s*secrets\/common\/wifi\.yaml, secrets\/nas\/backup\.yaml, secrets\/vps\/db\.yaml/);
+    expect(await ask(fx.admin, "!recipients vps")).toContain("can decrypt 2 files");
   });
 });
