@@ -2,7 +2,7 @@
 // the command, expiry, and the one run an approval starts.
 import type { Logger } from "pino";
 import { checkVoter, decide, type ApprovalPolicy } from "../commands/approval-policy.ts";
-import { describePrompt } from "../commands/approval-view.ts";
+import { describePrompt, PREVIEW_FILE_BINDING, PREVIEW_FILE_NAME_BINDING } from "../commands/approval-view.ts";
 import type { Level } from "../domain/levels.ts";
 import { readVote } from "../commands/reaction-keys.ts";
 import type { ApprovalStore, StoredApproval } from "../storage/approval-store.ts";
@@ -99,6 +99,14 @@ export function createApprovals(deps: ApprovalDeps) {
     await editPrompt(cancelled, note);
   }
 
+  // A long preview's whole diff, under the prompt that summarises it; a failed upload leaves the summary standing.
+  async function postPreviewFile(target: ReplyTarget, binding: Record<string, string>): Promise<void> {
+    const text = binding[PREVIEW_FILE_BINDING];
+    if (text === undefined || !deps.reply.sendFile) return;
+    const name = binding[PREVIEW_FILE_NAME_BINDING] ?? "preview.txt";
+    await deps.reply.sendFile(target, { name, mimetype: "text/plain", data: Buffer.from(text, "utf8") }).catch((error: Error) => deps.log.warn({ err: error.message }, "could not post the preview's file"));
+  }
+
   const ignore = (a: StoredApproval, voter: string, level: Level, why: string) => {
     deps.log.info({ approvalId: a.id, voter, why }, "reaction ignored");
     deps.audit.record({ at: deps.now(), roomId: a.roomId, eventId: null, sender: voter, text: `reaction on approval ${a.id} (${a.work})`, level, command: null, decision: "denied", outcome: `ignored: ${why}` });
@@ -116,6 +124,7 @@ export function createApprovals(deps: ApprovalDeps) {
       const shown = deps.store.get(a.id)!;
       const promptId = await deps.reply.send(target, promptFor(shown, earlyNotes.get(a.id)));
       deps.store.setPrompt(a.id, promptId);
+      await postPreviewFile(target, shown.binding);
       // Decided while the prompt was on its way (called off, expired): say so on it.
       const posted = deps.store.get(a.id)!;
       if (posted.state !== shown.state) await editPrompt(posted, earlyNotes.get(a.id));

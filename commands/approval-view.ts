@@ -19,6 +19,10 @@ export interface PromptInfo {
 // The binding key whose text the prompt shows under its first line: what the approvers were shown is part of what they approve.
 export const PREVIEW_BINDING = "preview";
 
+// Binding keys of a file posted under the prompt (a long preview's whole diff) and its name; kept with what was approved.
+export const PREVIEW_FILE_BINDING = "preview-file";
+export const PREVIEW_FILE_NAME_BINDING = "preview-file-name";
+
 // The prompt's text for its current state, with the preview (if any) under it.
 export function describePrompt(p: PromptInfo): Block[] {
   const preview = p.binding?.[PREVIEW_BINDING];

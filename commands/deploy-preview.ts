@@ -1,9 +1,9 @@
 // The preview step of !deploy and !diff: build each host's system at the resolved commit, live in a progress
 // message, and turn the results into an approval bound to the sha and every built store path.
 import type { DeployAction } from "../domain/deploy.ts";
-import { describeHostPreview } from "../runners/preview/describe-preview.ts";
+import { collectFoldedDiffs, describeHostPreview } from "../runners/preview/describe-preview.ts";
 import type { HostPreview } from "../runners/preview/types.ts";
-import { PREVIEW_BINDING } from "./approval-view.ts";
+import { PREVIEW_BINDING, PREVIEW_FILE_BINDING, PREVIEW_FILE_NAME_BINDING } from "./approval-view.ts";
 import { fail, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
 
 // A resolved commit.
@@ -73,6 +73,19 @@ export function describePreviews(previews: HostPreview[], prefix: string): strin
   return previews.flatMap((p) => describeHostPreview(p, prefix)).join("\n");
 }
 
+// A long preview's whole diff as a file, and the line that points the summary to it; undefined when every diff fits.
+export function foldPreviews(previews: HostPreview[], sha: string): { name: string; text: string; note: string } | undefined {
+  const text = collectFoldedDiffs(previews);
+  if (text === undefined) return undefined;
+  const name = `preview-${short(sha)}.txt`;
+  return { name, text, note: `the whole diff (${text.split("\n").filter((l) => l && !l.startsWith("# ")).length} packages) is attached as ${name}` };
+}
+
+// The previews as the prompt or !diff shows them, with the folded diff's pointer last.
+export function describeFolded(previews: HostPreview[], prefix: string, fold: ReturnType<typeof foldPreviews>): string {
+  return describePreviews(previews, prefix) + (fold ? `\n${fold.note}` : "");
+}
+
 // The approval a previewed deploy asks for, or the answer that ends it: a failed build, or nothing to deploy.
 export async function previewDeploy(ctx: CommandContext, action: DeployAction, hosts: string[], rev: Revision): Promise<ApprovalNeed | Output> {
   const previews = await buildPreviews(ctx, hosts, rev);
@@ -85,9 +98,11 @@ export async function previewDeploy(ctx: CommandContext, action: DeployAction, h
   if (pending.length === 0) return fail(describePreviews(previews, ctx.prefix));
   const deploying = pending.map((p) => p.host);
   const paths = Object.fromEntries(pending.filter((p) => p.path).map((p) => [pathBindingKey(p.host), p.path!]));
+  const fold = foldPreviews(previews, rev.sha);
+  const file: Record<string, string> = fold ? { [PREVIEW_FILE_BINDING]: fold.text, [PREVIEW_FILE_NAME_BINDING]: fold.name } : {};
   return {
     work: `deploy (${action}) ${deploying.join(", ")} at ${what}`,
     hosts: deploying,
-    binding: { sha: rev.sha, subject: rev.subject, [HOSTS_BINDING]: deploying.join(","), [PREVIEW_BINDING]: describePreviews(previews, ctx.prefix), ...paths },
+    binding: { sha: rev.sha, subject: rev.subject, [HOSTS_BINDING]: deploying.join(","), [PREVIEW_BINDING]: describeFolded(previews, ctx.prefix, fold), ...paths, ...file },
   };
 }

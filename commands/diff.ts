@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { LEVELS } from "../domain/levels.ts";
 import { hostNameToken, refToken } from "./args.ts";
-import { buildPreviews, describePreviews } from "./deploy-preview.ts";
+import { buildPreviews, describeFolded, foldPreviews } from "./deploy-preview.ts";
 import { findHost } from "./host-arg.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
 
@@ -31,6 +31,8 @@ export const diffCommand = defineCommand({
     if (!rev.ok) return fail(rev.problem);
     const [preview] = await buildPreviews(ctx, [host.name], rev);
     const head = `${host.name} at ${rev.sha.slice(0, 12)} "${rev.subject}":`;
-    return { ...(preview!.ok ? ok(text(head)) : fail(head)), blocks: [text(head), { kind: "code", text: describePreviews([preview!], ctx.prefix) }] };
+    const fold = foldPreviews([preview!], rev.sha);
+    const file = fold ? { file: { name: fold.name, mimetype: "text/plain", data: Buffer.from(fold.text, "utf8") } } : {};
+    return { ...(preview!.ok ? ok(text(head)) : fail(head)), blocks: [text(head), { kind: "code", text: describeFolded([preview!], ctx.prefix, fold) }], ...file };
   },
 });

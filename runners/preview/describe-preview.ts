@@ -20,6 +20,18 @@ export function describeChange(c: PackageChange): string {
   return `${c.name}${versions}${c.deltaKiB !== 0 ? ` (${formatKiB(c.deltaKiB)})` : ""}`;
 }
 
+// Whether a diff has more changes than the summary names, so the whole of it goes into a file.
+export function isFolded(diff: ClosureDiff): boolean {
+  return diff.changed.length + diff.added.length + diff.removed.length > TOP;
+}
+
+// The whole diffs of the previews that fold, each under a line naming the host and the two systems; undefined when none folds.
+export function collectFoldedDiffs(previews: HostPreview[]): string | undefined {
+  const folded = previews.filter((p): p is Extract<HostPreview, { ok: true }> => p.ok && p.diff !== undefined && p.diffText !== undefined && isFolded(p.diff));
+  if (folded.length === 0) return undefined;
+  return folded.map((p) => `# ${p.host}: nix store diff-closures ${p.current} ${p.path}\n${p.diffText!.replace(/\n?$/, "\n")}`).join("\n");
+}
+
 // The summary lines of a closure diff: counts and total size, then the largest changes.
 export function describeDiff(diff: ClosureDiff): string[] {
   const all = [...diff.changed, ...diff.added, ...diff.removed];

@@ -58,7 +58,7 @@ describe("deploy previews", () => {
   });
 
   beforeEach(() => {
-    for (const f of ["calls", "fake-mode.misato", "fake-mode.kaji", "fake-drift", "fake-child.pid", "fake-leader.pid"]) rmSync(join(fake, f), { force: true });
+    for (const f of ["calls", "fake-mode.misato", "fake-mode.kaji", "fake-drift", "fake-diff", "fake-child.pid", "fake-leader.pid"]) rmSync(join(fake, f), { force: true });
   });
 
   // A slow fake build a failed test left running would hold magi's shutdown for minutes.
@@ -198,5 +198,32 @@ describe("deploy previews", () => {
     expect(answer.content.body).toBe(`previewing ${head.slice(0, 12)} "bump nixpkgs" for misato was cancelled by ${dep.userId}; nothing was asked or deployed.`);
     const replies = await fx.admin.repliesTo(fx.roomId, command);
     expect(replies.some((e) => String(e.content.body).startsWith("⏳"))).toBe(false);
+  });
+
+  it("folds a long diff: the prompt shows the summary, the whole diff comes as a file (and with !diff)", async () => {
+    const lines = Array.from({ length: 60 }, (_, i) => `python3.12-pkg${String(i).padStart(2, "0")}: 1.${i}.0 → 1.${i}.1, +${(i + 1) * 10}.0 KiB`);
+    const whole = ["linux: 6.6.30 → 6.6.32, +1234.5 KiB", ...lines, "zstd: +9.1 KiB"].join("\n") + "\n";
+    writeFileSync(join(fake, "fake-diff"), whole);
+    // Another path than the cached previews of kaji: the diff is read anew.
+    writeFileSync(join(fake, "fake-drift"), "a long nixpkgs bump");
+    const command = await dep.say(fx.roomId, "!deploy kaji");
+    const prompt = await replyTo(command, /^⏳ deploy/, 60_000);
+    const body = String(prompt.content.body);
+    const path = /kaji: (\/nix\/store\/\S+) \(built/.exec(body)![1]!;
+    expect(body).toContain("62 changed, 0 added, 0 removed; closure +19.1 MiB");
+    expect(body).toContain("linux 6.6.30 → 6.6.32 (+1.2 MiB), python3.12-pkg59 1.59.0 → 1.59.1 (+600.0 KiB)");
+    expect(body).toContain(", and 56 more\n");
+    expect(body).toContain(`reboot needed: linux changed`);
+    expect(body).toContain(`the whole diff (62 packages) is attached as preview-${head.slice(0, 12)}.txt`);
+    expect(body).not.toContain("pkg00");
+    const file = await fx.admin.waitFor(fx.roomId, (e) => e.content.msgtype === "m.file" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command);
+    expect(file.content.body).toBe(`preview-${head.slice(0, 12)}.txt`);
+    const text = (await fx.admin.download(String(file.content.url))).toString("utf8");
+    expect(text).toBe(`# kaji: nix store diff-closures ${INITIAL.replace("misato", "kaji")} ${path}\n${whole}`);
+    // !diff folds the same way, into a file of its own reply.
+    const diff = await contrib.say(fx.roomId, "!diff kaji");
+    expect(String((await replyTo(diff, /^kaji at /, 60_000)).content.body)).toContain(`the whole diff (62 packages) is attached as preview-${head.slice(0, 12)}.txt`);
+    const diffFile = await fx.admin.waitFor(fx.roomId, (e) => e.content.msgtype === "m.file" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === diff);
+    expect((await fx.admin.download(String(diffFile.content.url))).toString("utf8")).toBe(text);
   });
 });
