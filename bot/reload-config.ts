@@ -53,7 +53,8 @@ async function reloadOnce(deps: ReloadDeps): Promise<ReloadOutcome> {
   if ("problems" in checked) return refuse(deps, checked.problems);
   let routes: Map<string, SecuredAlertRoute> | undefined;
   try {
-    routes = plan.changed.includes("alerts") ? readAlertRoutes(plan.config) : undefined;
+    // Without http.listen no route is served, and a start reads none of their secrets either.
+    routes = plan.changed.includes("alerts") && deps.http ? readAlertRoutes(plan.config) : undefined;
   } catch (error) {
     return refuse(deps, [(error as Error).message]);
   }

@@ -48,7 +48,7 @@ async function endLeftovers(deps: StopDeps, graceSeconds: number): Promise<void>
     const process = deps.processOf(id);
     if (process) {
       deps.log.warn({ jobId: id, host: job.host, pid: process.pid }, "stopping with a job's process still running; the next start adopts it");
-      told.push(deps.tell(job, `magi is stopping: job ${id} (${job.command} ${job.host}) had not ended within the ${graceSeconds} s grace period. Its ${process.name} (pid ${process.pid}) goes on ${describeWhere(process)}; magi looks for it when it starts again, and ${job.host} stays locked until it ends.`));
+      told.push(deps.tell(job, `magi is stopping: job ${id} (${job.command} ${job.host}) had not ended within the ${graceSeconds} s grace period. Its ${process.name} (pid ${process.pid}) keeps running ${describeWhere(process)}; magi looks for it when it starts again, and ${job.host} stays locked until it ends.`));
       continue;
     }
     deps.log.warn({ jobId: id, host: job.host, command: job.command }, "stopping: interrupting a job that did not end within the grace period");
