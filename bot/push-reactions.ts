@@ -3,7 +3,7 @@
 import type { Logger } from "pino";
 import { normalizeReactionKey } from "../commands/reaction-keys.ts";
 import type { Block, Caller } from "../commands/types.ts";
-import { DEPLOY_REACTION, shortSha } from "../http/forgejo-view.ts";
+import { DEPLOY_REACTION, shortenSha } from "../http/forgejo-view.ts";
 import type { PushStore, StoredPush } from "../storage/push-store.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 import type { PushView } from "./post-pushes.ts";
@@ -33,10 +33,10 @@ export function describeDeployText(prefix: string, push: Pick<StoredPush<PushVie
 
 // Why a 🚀 on this push does nothing, or undefined when it may become a request.
 function checkProposal(push: StoredPush<PushView>): string | undefined {
-  if (push.kind === "forced") return `A force-push is not proposed for deploy; nothing was requested. Review ${shortSha(push.sha)}, then use !deploy if it should go out.`;
+  if (push.kind === "forced") return `A force-push is not proposed for deploy; nothing was requested. Review ${shortenSha(push.sha)}, then use !deploy if it should go out.`;
   if (push.kind !== "proposal") return `This push was not proposed for deploy; nothing was requested.`;
-  if (push.supersededBy) return `This proposal (${shortSha(push.sha)}) was superseded by a newer push (${shortSha(push.supersededBy)}); nothing was requested. React ${DEPLOY_REACTION} on the newest proposal.`;
-  if (push.requestedBy) return `A deploy of ${shortSha(push.sha)} was already requested by ${push.requestedBy}; nothing more was requested.`;
+  if (push.supersededBy) return `This proposal (${shortenSha(push.sha)}) was superseded by a newer push (${shortenSha(push.supersededBy)}); nothing was requested. React ${DEPLOY_REACTION} on the newest proposal.`;
+  if (push.requestedBy) return `A deploy of ${shortenSha(push.sha)} was already requested by ${push.requestedBy}; nothing more was requested.`;
   return undefined;
 }
 

@@ -29,9 +29,6 @@ export function prepareForgejo(config: Config, db: Database.Database, inventory:
   const store = createPushStore<PushView>(db);
   let posting: ReturnType<typeof startPushPosting> | undefined;
   const nudge = () => posting?.nudge();
-  for (const [name, r] of entries) {
-    if (r.mode === "deploy") throw new Error(`forgejo.routes.${name}.mode: deploy is not supported yet; use propose (a 🚀 requests the deploy, and hosts without an approval policy deploy at once)`);
-  }
   if (entries.length > 0 && !config.http) log.warn({ routes: entries.map(([n]) => n) }, "forgejo.routes is set but http.listen is not, so no pushes can arrive");
   const routes = new Map<string, ForgejoRoute>(entries.map(([name, r]) => [name, {
     name, repository: r.repository, branch: r.branch, room: r.room, mode: r.mode, paths: r.paths,

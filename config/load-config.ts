@@ -79,5 +79,6 @@ function resolvePaths(config: Config, baseDir: string): Config {
     ...(config.http ? { http: { ...config.http, credentials_file: abs(config.http.credentials_file)!, metrics_credentials_file: abs(config.http.metrics_credentials_file) } } : {}),
     alerts: { routes: Object.fromEntries(Object.entries(config.alerts.routes).map(([name, r]) => [name, { ...r, credentials_file: abs(r.credentials_file)! }])) },
     pings: { ...config.pings, key_file: abs(config.pings.key_file), credentials_file: abs(config.pings.credentials_file) },
+    forgejo: { routes: Object.fromEntries(Object.entries(config.forgejo.routes).map(([name, r]) => [name, { ...r, secret_file: abs(r.secret_file)! }])) },
   };
 }

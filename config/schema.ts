@@ -241,8 +241,8 @@ const forgejoRoute = z.strictObject({
   secret_file: z.string().min(1),
   // Hosts and @tags a push proposes to deploy.
   proposes: z.array(hostMatcher).default([]),
-  // announce: only tell the room; propose: offer a deploy by 🚀; deploy: also request at once the deploys no policy asks approval for.
-  mode: z.enum(["announce", "propose", "deploy"]).default("propose"),
+  // announce: only tell the room; propose: offer a deploy by 🚀; deploy (request at once what needs no approval) is reserved.
+  mode: z.enum(["announce", "propose", "deploy"]).refine((m) => m !== "deploy", "deploy is not supported yet; use propose, where a 🚀 requests the deploy (at once for hosts no approval policy covers)").default("propose"),
   // Per host, the files that concern it: a host with globs is proposed only when the push touched one of them.
   paths: z.record(name, z.array(z.string().min(1)).min(1)).default({}),
 });

@@ -51,7 +51,7 @@ export interface PushSummary {
 const BRANCH_PREFIX = "refs/heads/";
 const ZERO = /^0+$/;
 
-const nameOf = (u: z.infer<typeof user> | null | undefined) => u?.login || u?.username || u?.name || undefined;
+const pickName = (u: z.infer<typeof user> | null | undefined) => u?.login || u?.username || u?.name || undefined;
 
 // Summarizes a push for the room.
 export function summarizePush(p: PushPayload): PushSummary {
@@ -63,7 +63,7 @@ export function summarizePush(p: PushPayload): PushSummary {
     branch: p.ref.startsWith(BRANCH_PREFIX) ? p.ref.slice(BRANCH_PREFIX.length) : undefined,
     before: p.before,
     after: p.after,
-    pusher: nameOf(p.pusher) ?? nameOf(p.sender) ?? "someone",
+    pusher: pickName(p.pusher) ?? pickName(p.sender) ?? "someone",
     commits: p.total_commits ?? commits.length,
     headSubject: (head?.message ?? "").split("\n")[0]!.trim(),
     compareUrl: p.compare_url,

@@ -9,7 +9,7 @@ export const DELIVERY_HEADERS = ["x-forgejo-delivery", "x-gitea-delivery", "x-gi
 
 type Headers = Record<string, string | string[] | undefined>;
 
-const first = (headers: Headers, names: readonly string[]): string | undefined => {
+const readFirstHeader = (headers: Headers, names: readonly string[]): string | undefined => {
   for (const name of names) {
     const value = headers[name];
     const text = Array.isArray(value) ? value[0] : value;
@@ -19,8 +19,8 @@ const first = (headers: Headers, names: readonly string[]): string | undefined =
 };
 
 // The signature a request presents, as bytes, or undefined when it has none or it is not 64 hex digits.
-function presentedSignature(headers: Headers): Buffer | undefined {
-  const text = first(headers, SIGNATURE_HEADERS)?.trim().replace(/^sha256=/i, "");
+function readSignature(headers: Headers): Buffer | undefined {
+  const text = readFirstHeader(headers, SIGNATURE_HEADERS)?.trim().replace(/^sha256=/i, "");
   return text !== undefined && /^[0-9a-f]{64}$/i.test(text) ? Buffer.from(text, "hex") : undefined;
 }
 
@@ -31,13 +31,13 @@ export function signBody(body: Buffer | string, secret: string): string {
 
 // Tells whether the request's signature matches the body; compared in constant time over equal-length digests.
 export function verifySignature(headers: Headers, body: Buffer, secret: string): boolean {
-  const presented = presentedSignature(headers);
+  const presented = readSignature(headers);
   if (!presented) return false;
   return timingSafeEqual(presented, createHmac("sha256", secret).update(body).digest());
 }
 
 // The delivery id, which makes a delivery sent twice count once.
 export function readDeliveryId(headers: Headers): string | undefined {
-  const id = first(headers, DELIVERY_HEADERS)?.trim();
+  const id = readFirstHeader(headers, DELIVERY_HEADERS)?.trim();
   return id && id.length <= 200 ? id : undefined;
 }

@@ -9,7 +9,7 @@ export const DEPLOY_REACTION = "🚀";
 const FILES_SHOWN = 10;
 
 // How commits are shortened in the room: the same length as !deploy's replies.
-export const shortSha = (sha: string) => sha.slice(0, 12);
+export const shortenSha = (sha: string) => sha.slice(0, 12);
 
 // What a push message shows: the push, its kind and hosts, and what has become of it since.
 export interface PushMessage {
@@ -31,14 +31,14 @@ function listFiles(files: string[]): string {
 function describeHead(s: PushSummary): string {
   if (s.deleted) return `🗑️ ${s.pusher} deleted branch ${s.branch} of ${s.repository}`;
   const verb = s.forced ? "force-pushed" : "pushed";
-  return `${s.forced ? "⚠️" : "📦"} ${s.pusher} ${verb} ${plural(s.commits, "commit")} to ${s.repository} ${s.branch}: "${s.headSubject}" (${shortSha(s.after)})`;
+  return `${s.forced ? "⚠️" : "📦"} ${s.pusher} ${verb} ${plural(s.commits, "commit")} to ${s.repository} ${s.branch}: "${s.headSubject}" (${shortenSha(s.after)})`;
 }
 
 function describeAction(m: PushMessage): string | undefined {
-  const at = shortSha(m.summary.after);
+  const at = shortenSha(m.summary.after);
   if (m.kind === "forced") return "A force-push is announced, never proposed: review it, then !deploy by hand if it should go out.";
   if (m.kind !== "proposal") return undefined;
-  if (m.supersededBy) return `Superseded by a newer push (${shortSha(m.supersededBy)}); react on that one to deploy.`;
+  if (m.supersededBy) return `Superseded by a newer push (${shortenSha(m.supersededBy)}); react on that one to deploy.`;
   if (m.requestedBy) return `Deploy of ${m.hosts.join(", ")} at ${at} requested by ${m.requestedBy}.`;
   return `react ${DEPLOY_REACTION} to request a deploy of ${m.hosts.join(", ")} at ${at}.`;
 }
