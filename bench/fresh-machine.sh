@@ -25,7 +25,8 @@ npm ci --no-audit --no-fund >"$work/npm-ci.log" 2>&1 || { tail -40 "$work/npm-ci
 npm_ci_s="$(elapsed "$start")"
 echo "npm ci: ${npm_ci_s} s"
 
-npm start >"$work/start.log" 2>&1 &
+: >"$work/start.log"
+npm start >>"$work/start.log" 2>&1 &
 sandbox_pid=$!
 until grep -q "ready\." "$work/start.log"; do
   kill -0 "$sandbox_pid" 2>/dev/null || { cat "$work/start.log"; echo "npm start exited before it was ready" >&2; exit 1; }
