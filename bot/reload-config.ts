@@ -1,4 +1,4 @@
-// Re-reads the config file (SIGHUP, `magi reload`): hosts, tags, access rules, rooms, approval rules and alert routes
+// Re-reads the config file (SIGHUP, `magi reload`): hosts, tags, access rules, rooms, approval rules, alert routes and schedules
 // change without a restart. A file that fails any start-up check is refused, logged with its problems, and the running
 // config stays. Jobs already running keep the host entry they started with.
 import type { MatrixClient } from "matrix-bot-sdk";
@@ -23,6 +23,8 @@ export interface ReloadDeps {
   configPins: Map<string, string>;
   log: Logger;
   http?: { replaceRoutes(routes: ReadonlyMap<string, SecuredAlertRoute>): void };
+  // Starts the schedules of config again (they pick their hosts when they start).
+  restartSchedules(config: LiveConfig["config"]): Promise<void>;
 }
 
 // How a reload ended.
@@ -65,6 +67,7 @@ async function reloadOnce(deps: ReloadDeps): Promise<ReloadOutcome> {
   deps.configPins.clear();
   for (const [host, key] of pins) deps.configPins.set(host, key);
   if (routes) deps.http?.replaceRoutes(routes);
+  if (plan.changed.includes("hosts") || plan.changed.includes("schedules")) await deps.restartSchedules(plan.config);
   const before = new Set(running.rooms.roomIds());
   for (const roomId of rooms.roomIds().filter((id) => !before.has(id))) {
     await deps.client.joinRoom(roomId).catch((e: Error) => deps.log.warn({ roomId, err: e.message }, "cannot join configured room yet; waiting for an invite"));

@@ -148,7 +148,8 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   http?.attach(client, msgtypeFor);
   checks.attach(client, msgtypeFor, createRoomResolver(client, log));
   forgejo.attach(client, msgtypeFor, createRoomResolver(client, log));
-  const schedules = startSchedules({ schedules: config.schedules, inventory, status: createStatusPort(config.status), db, log, client, msgtypeFor, intake: http });
+  const runSchedules = (schedules: Config["schedules"]) => startSchedules({ schedules, inventory, status: createStatusPort(config.status), db, log, client, msgtypeFor, intake: http });
+  let schedules = runSchedules(config.schedules);
   await jobs.reportInterrupted();
   // Approved requests a crash left unstarted run now; their replies and edits must not hold up the start.
   void approvals.resumeApproved().catch((e: Error) => log.error({ err: e.message }, "could not resume approved requests"));
@@ -160,7 +161,13 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   });
   log.info({ userId, rooms: rooms.roomIds(), hosts: [...inventory.keys()] }, "magi is ready");
   const reload = configPath
-    ? createReloader({ path: configPath, holder, client, hostKeys, configPins, log, ...(http ? { http } : {}) })
+    ? createReloader({
+      path: configPath, holder, client, hostKeys, configPins, log, ...(http ? { http } : {}),
+      restartSchedules: async (next) => {
+        await schedules.stop();
+        schedules = runSchedules(next.schedules);
+      },
+    })
     : async (): Promise<ReloadOutcome> => ({ ok: false, problems: ["magi was started without a config file, so there is none to read again"] });
   return {
     userId,

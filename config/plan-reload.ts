@@ -5,7 +5,7 @@ import { formatIssues } from "./format-issues.ts";
 import { configSchema, type Config } from "./schema.ts";
 
 // The top-level sections a reload applies; every other one is read once, at start.
-export const RELOADABLE_SECTIONS: readonly (keyof Config)[] = ["hosts", "access", "rooms", "admin_dms", "approvals", "alerts"];
+export const RELOADABLE_SECTIONS: readonly (keyof Config)[] = ["hosts", "access", "rooms", "admin_dms", "approvals", "alerts", "schedules"];
 
 // The config to run with after a reload and what changed, or why the reload is refused.
 export type ReloadPlan =
@@ -13,7 +13,7 @@ export type ReloadPlan =
   | { ok: false; problems: string[] };
 
 // Merges next (already validated on its own) into running; the merge is validated again, since sections kept from the
-// running config (a schedule, a check) may name a host or tag the new file no longer has.
+// running config (a check) may name a host or tag the new file no longer has.
 export function planReload(running: Config, next: Config): ReloadPlan {
   const merged: Record<string, unknown> = { ...running };
   const changed: string[] = [];

@@ -49,13 +49,16 @@ describe("planning a reload", () => {
     expect(plan.config.jobs.stop_grace_seconds).toBe(30);
   });
 
-  it("refuses to drop a host that a schedule magi keeps running still names", () => {
+  it("applies new schedules, and refuses to drop a host that a check magi keeps running still names", () => {
+    const check = 'checks:\n  backup:\n    uuid: 0b9f8c2e-3a4d-4e5f-8a6b-7c8d9e0f1a2b\n    schedule: "0 3 * * *"\n    room: "!room:localhost"\n    hosts: [nas]\n';
     const schedule = 'schedules:\n  nightly:\n    cron: "0 3 * * *"\n    room: "!room:localhost"\n    hosts: [nas]\n';
-    const running = parse(`${BASE}${schedule}`);
+    const running = parse(`${BASE}${check}`);
+    const withSchedule = planReload(running, parse(`${BASE}${check}${schedule}`));
+    expect(withSchedule).toMatchObject({ ok: true, changed: ["schedules"], waiting: [] });
     const next = parse(BASE.replace("  nas:\n    address: nas.lan\n", "  kaji:\n    address: kaji.lan\n"));
     expect(planReload(running, next)).toEqual({
       ok: false,
-      problems: ["schedules.nightly.hosts: unknown host nas (a reload keeps schedules as magi started with them; restart magi to change those)"],
+      problems: ["checks.backup.hosts: unknown host nas (a reload keeps checks as magi started with them; restart magi to change those)"],
     });
   });
 });
