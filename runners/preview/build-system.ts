@@ -21,9 +21,23 @@ export interface BuildRequest {
 // The built path, or why the build failed with its last lines.
 export type BuildResult = { ok: true; path: string } | { ok: false; problem: string; tail: string[] };
 
-// The fixed nix build command for a host's toplevel; the flake is a local checkout, so nothing is fetched by URL.
-export function buildNixBuildArgv(worktree: string, attr: string): string[] {
-  return ["nix", "build", `${worktree}#nixosConfigurations.${attr}.config.system.build.toplevel`, "--no-link", "--print-out-paths", "--log-format", "internal-json"];
+// The fixed nix build command for a host's toplevel from a flake (a local checkout, or the pinned URL on the host).
+export function buildToplevelArgv(flake: string, attr: string): string[] {
+  return ["nix", "build", `${flake}#nixosConfigurations.${attr}.config.system.build.toplevel`, "--no-link", "--print-out-paths", "--log-format", "internal-json"];
+}
+
+// Feeds nix's stderr lines to the log reader, passing progress on when its words change.
+export function createBuildFeed(req: Pick<BuildRequest, "onProgress" | "onLine">) {
+  const reader = createBuildLogReader(20, req.onLine);
+  let shown = "";
+  return {
+    push: (line: string) => {
+      reader.push(line);
+      const now = describeBuildProgress(reader.progress());
+      if (now !== shown) req.onProgress?.((shown = now));
+    },
+    tail: () => reader.progress().tail,
+  };
 }
 
 // The last store path nix printed on stdout (--print-out-paths prints one per output).
@@ -35,19 +49,10 @@ export function pickOutPath(stdout: string): string | undefined {
 export async function buildSystem(req: BuildRequest): Promise<BuildResult> {
   const checkout = await prepareWorktree(req.flakeDir, req.sha, { ...(req.worktreeParent ? { parentDir: req.worktreeParent } : {}), ...(req.signal ? { signal: req.signal } : {}) });
   if (!checkout.ok) return { ok: false, problem: checkout.problem, tail: [] };
-  const reader = createBuildLogReader(20, req.onLine);
-  let shown = "";
+  const feed = createBuildFeed(req);
   try {
-    const result = await runTool(buildNixBuildArgv(checkout.worktree.dir, req.attr), {
-      timeoutMs: req.timeoutMs,
-      ...(req.signal ? { signal: req.signal } : {}),
-      onStderr: (line) => {
-        reader.push(line);
-        const now = describeBuildProgress(reader.progress());
-        if (now !== shown) req.onProgress?.((shown = now));
-      },
-    });
-    const tail = reader.progress().tail;
+    const result = await runTool(buildToplevelArgv(checkout.worktree.dir, req.attr), { timeoutMs: req.timeoutMs, ...(req.signal ? { signal: req.signal } : {}), onStderr: feed.push });
+    const tail = feed.tail();
     if (!result.ok) return { ok: false, problem: result.problem, tail };
     const path = pickOutPath(result.stdout);
     return path ? { ok: true, path } : { ok: false, problem: "nix build printed no store path", tail };

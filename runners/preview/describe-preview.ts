@@ -55,7 +55,7 @@ export function describeHostPreview(p: HostPreview, prefix = "!"): string[] {
   if (!p.ok && p.cancelled) return [`${p.host}: ${p.problem}`];
   if (!p.ok) return [`${p.host}: build failed: ${p.problem}`, ...p.tail.slice(-10).map((l) => `  ${l}`)];
   if (p.same) return [`${p.host} already runs this system (${p.path}); nothing to deploy`];
-  const lines = [p.path ? `${p.host}: ${p.path} (built on magi${p.cached ? ", preview cached" : ""})` : `${p.host}:`];
+  const lines = [p.path ? `${p.host}: ${p.path} (built on ${p.builtOn}${p.cached ? ", preview cached" : ""})` : `${p.host}:`];
   if (p.diff) lines.push(...describeDiff(p.diff).map((l) => `  ${l}`));
   if (p.bootChanges.length > 0) lines.push(`  reboot needed: ${p.bootChanges.join(", ")} changed, which only a reboot runs; consider ${prefix}deploy ${p.host} --boot`);
   const units = p.units && describeUnits(p.units);

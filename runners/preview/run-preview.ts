@@ -2,7 +2,8 @@
 // closures, ask the method's dry-activate which units would change. Nothing on the host changes.
 import { prepareInvocation } from "../deploy/prepare-invocation.ts";
 import type { DeployPlan } from "../deploy/types.ts";
-import { buildSystem, type BuildRequest } from "./build-system.ts";
+import { buildOnHost, runOnHost } from "./build-on-host.ts";
+import { buildSystem, type BuildRequest, type BuildResult } from "./build-system.ts";
 import { fetchClosure } from "./fetch-closure.ts";
 import { findBootChanges, parseDiffClosures } from "./parse-diff-closures.ts";
 import { parseDryActivate } from "./parse-dry-activate.ts";
@@ -37,10 +38,14 @@ async function learn(plan: DeployPlan, current: string, path: string, opts: Prev
   const learnt: Learnt = { notes, bootChanges: [] };
   const log = opts.log ?? (() => {});
   const signal = opts.signal ? { signal: opts.signal } : {};
-  const missing = await fetchClosure(plan.host, current, opts.signal);
+  const target = plan.host.ssh;
+  const onHost = plan.method === "nixos-rebuild-on-host" && target !== undefined;
+  // Built on the host: both systems are in its store, so the diff runs there and nothing is copied.
+  const missing = onHost ? undefined : await fetchClosure(plan.host, current, opts.signal);
   if (missing) notes.push(`no closure diff: ${missing}`);
   else {
-    const diffed = await runTool(["nix", "store", "diff-closures", current, path], { timeoutMs: STEP_TIMEOUT_MS, ...signal });
+    const argv = ["nix", "store", "diff-closures", current, path];
+    const diffed = onHost ? await runOnHost(target, argv, { timeoutMs: STEP_TIMEOUT_MS, ...signal }) : await runTool(argv, { timeoutMs: STEP_TIMEOUT_MS, ...signal });
     if (diffed.ok) {
       log(`nix store diff-closures ${current} ${path}:`);
       for (const line of diffed.stdout.split("\n")) log(line);
@@ -53,8 +58,10 @@ async function learn(plan: DeployPlan, current: string, path: string, opts: Prev
   if (!prepared.ok) return (notes.push(`no unit changes: ${prepared.problem}`), learnt);
   try {
     const { invocation } = prepared;
-    if (invocation.where !== "local") return (notes.push("no unit changes: the method runs on the host"), learnt);
-    const dry = await runTool(invocation.argv, { timeoutMs: plan.timeoutMs ?? STEP_TIMEOUT_MS, env: invocation.env, ...signal, ...(invocation.cwd ? { cwd: invocation.cwd } : {}), onStderr: log });
+    const timeoutMs = plan.timeoutMs ?? STEP_TIMEOUT_MS;
+    const dry = invocation.where === "host"
+      ? await runOnHost(invocation.target, invocation.argv, { timeoutMs, sudo: invocation.sudo, ...signal, onStderr: log })
+      : await runTool(invocation.argv, { timeoutMs, env: invocation.env, ...signal, ...(invocation.cwd ? { cwd: invocation.cwd } : {}), onStderr: log });
     // Tools print dry-activate's lines on stderr (nixos-rebuild, deploy-rs) or stdout; both are read.
     if (dry.ok) learnt.units = parseDryActivate(`${dry.stdout}\n${dry.tail.join("\n")}`);
     else notes.push(`no unit changes: ${dry.problem}`);
@@ -74,15 +81,23 @@ export interface PreviewOptions {
   log?: (line: string) => void;
 }
 
-// Builds and compares; never throws. The on-host method builds on the host at deploy time, so it has no preview yet.
+// Builds where the method builds (magi's machine, or the host for nixos-rebuild-on-host).
+function build(plan: DeployPlan, opts: PreviewOptions): Promise<BuildResult> {
+  const req = {
+    sha: plan.sha, attr: plan.flakeAttr ?? plan.host.name, timeoutMs: plan.timeoutMs ?? STEP_TIMEOUT_MS,
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.log ? { onLine: opts.log } : {}),
+  };
+  if (plan.method !== "nixos-rebuild-on-host") return buildSystem({ ...req, flakeDir: plan.flakeDir });
+  if (!plan.host.ssh) return Promise.resolve({ ok: false, problem: `${plan.host.name} has no ssh settings, which nixos-rebuild-on-host needs`, tail: [] });
+  return buildOnHost({ ...req, target: plan.host.ssh, flakeUrl: plan.flakeUrl });
+}
+
+// Builds and compares; never throws.
 export async function previewHost(plan: DeployPlan, opts: PreviewOptions): Promise<HostPreview> {
   const host = plan.host.name;
-  const base = { ok: true as const, host, same: false, notes: [] as string[], bootChanges: [] as string[], cached: false };
-  if (plan.method === "nixos-rebuild-on-host") return { ...base, notes: ["no preview: nixos-rebuild-on-host builds on the host when the deploy runs"] };
-  const built = await buildSystem({
-    flakeDir: plan.flakeDir, sha: plan.sha, attr: plan.flakeAttr ?? host, timeoutMs: plan.timeoutMs ?? STEP_TIMEOUT_MS,
-    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.log ? { onLine: opts.log } : {}),
-  });
+  const builtOn = plan.method === "nixos-rebuild-on-host" ? host : "magi";
+  const base = { ok: true as const, host, builtOn, same: false, notes: [] as string[], bootChanges: [] as string[], cached: false };
+  const built = await build(plan, opts);
   if (!built.ok) return { ok: false, host, problem: built.problem, tail: built.tail };
   const { path } = built;
   opts.log?.(`built ${path}`);

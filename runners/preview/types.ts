@@ -7,8 +7,10 @@ export type HostPreview =
   | {
       ok: true;
       host: string;
-      // The toplevel store path the commit builds; undefined when the method builds on the host at deploy time.
+      // The toplevel store path the commit builds.
       path?: string;
+      // Where it was built: "magi", or the host's name (nixos-rebuild-on-host builds on the host).
+      builtOn: string;
       // What the host runs now (readlink /run/current-system); undefined when it could not be read.
       current?: string;
       // The host already runs exactly this system.

@@ -1,7 +1,7 @@
 // The deploy preview through a real magi, Synapse, git repository and sshd hosts: magi builds before asking
 // (fake nix on PATH, printing nix's internal-json and diff-closures formats), shows the closure diff, the
 // reboot need and dry-activate's units in the prompt, and deploys only the store path that was approved.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,8 @@ describe("deploy previews", () => {
     for (const name of ["misato", "kaji"]) {
       hosts[name] = await startSshd({ dir, name, pathPrefix: DEPLOY_FAKES, env: { MAGI_FAKE_CALLS: calls }, runLinks: { "current-system": INITIAL.replace("misato", name) } });
     }
+    // A host that builds itself: nix (the preview's) and nixos-rebuild are on its PATH.
+    hosts.ritsuko = await startSshd({ dir, name: "ritsuko", pathPrefix: `${PREVIEW_FAKES}:${DEPLOY_FAKES}`, env: { MAGI_FAKE_CALLS: calls }, runLinks: { "current-system": INITIAL.replace("misato", "ritsuko") } });
     fx = await createMagiFixture("preview");
     dep = await fx.newUser("dep");
     contrib = await fx.newUser("contrib");
@@ -52,6 +54,7 @@ describe("deploy previews", () => {
     fx.config.hosts = {
       misato: hostConfigFor(hosts.misato!, { tags: ["prod"], deploy: { method: "nixos-rebuild" } }),
       kaji: hostConfigFor(hosts.kaji!, { tags: ["prod"], deploy: { method: "nixos-rebuild" } }),
+      ritsuko: hostConfigFor(hosts.ritsuko!, { tags: ["lab"], deploy: { method: "nixos-rebuild-on-host", flake_url: "github:team/infra/{rev}" } }),
     };
     fx.config.approvals = [{ command: "deploy", hosts: "@prod", approvals: 1, min_level: "deployer" }];
     bot = await fx.start({ PATH: `${PREVIEW_FAKES}:${DEPLOY_FAKES}:${process.env.PATH}`, MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: `/proc/${hosts.misato!.pid}/root/run` });
@@ -225,5 +228,22 @@ describe("deploy previews", () => {
     expect(String((await replyTo(diff, /^kaji at /, 60_000)).content.body)).toContain(`the whole diff (62 packages) is attached as preview-${head.slice(0, 12)}.txt`);
     const diffFile = await fx.admin.waitFor(fx.roomId, (e) => e.content.msgtype === "m.file" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === diff);
     expect((await fx.admin.download(String(diffFile.content.url))).toString("utf8")).toBe(text);
+  });
+
+  it("builds and diffs a nixos-rebuild-on-host host on the host itself, and says so", async () => {
+    // The host's store holds the system it runs (the fakes share one store file).
+    appendFileSync(join(fake, "fake-store"), `${INITIAL.replace("misato", "ritsuko")}\n`);
+    const answer = await replyTo(await contrib.say(fx.roomId, "!diff ritsuko"), /^ritsuko at /, 60_000);
+    const body = String(answer.content.body);
+    const path = /ritsuko: (\/nix\/store\/\S+) \(built on ritsuko\)/.exec(body)?.[1];
+    expect(path).toMatch(new RegExp(`-nixos-system-ritsuko-25\\.05\\.20250601\\.${head.slice(0, 7)}$`));
+    expect(body).toContain("8 changed, 1 added, 1 removed; closure +205.7 MiB");
+    expect(body).toContain("units — stop: nginx.service; restart: sshd.service");
+    const calls = readCalls();
+    expect(calls.find((c) => c[0] === "nix" && c[1] === "build")!.slice(2)).toEqual([`github:team/infra/${head}#nixosConfigurations.ritsuko.config.system.build.toplevel`, "--no-link", "--print-out-paths", "--log-format", "internal-json"]);
+    expect(calls.filter((c) => c[0] === "nix").map((c) => c[1])).toEqual(["build", "store"]);
+    expect(calls.filter((c) => c[0] === "nixos-rebuild").map((c) => c.slice(1))).toEqual([["dry-activate", "--flake", `github:team/infra/${head}#ritsuko`]]);
+    // Nothing was copied to magi: the diff ran where both systems are.
+    expect(calls.some((c) => c[0] === "nix" && c[1] === "copy")).toBe(false);
   });
 });

@@ -96,7 +96,7 @@ describe("switch-to-configuration dry-activate", () => {
 describe("the preview in words", () => {
   it("shows path, counts, top changes, the reboot and the units", () => {
     const diff = parseDiffClosures(DIFF);
-    const lines = describeHostPreview({ ok: true, host: "misato", path: "/nix/store/abc-nixos-system-misato", current: "/nix/store/old", same: false, diff, notes: [], bootChanges: findBootChanges(diff), units: parseDryActivate("would restart the following units: sshd.service"), cached: false });
+    const lines = describeHostPreview({ ok: true, host: "misato", builtOn: "magi", path: "/nix/store/abc-nixos-system-misato", current: "/nix/store/old", same: false, diff, notes: [], bootChanges: findBootChanges(diff), units: parseDryActivate("would restart the following units: sshd.service"), cached: false });
     expect(lines).toEqual([
       "misato: /nix/store/abc-nixos-system-misato (built on magi)",
       "  6 changed, 1 added, 1 removed; closure +195.7 MiB",
@@ -108,7 +108,7 @@ describe("the preview in words", () => {
   });
 
   it("says when the host already runs the build, and a failed build's last lines", () => {
-    expect(describeHostPreview({ ok: true, host: "misato", path: "/nix/store/abc-x", current: "/nix/store/abc-x", same: true, notes: [], bootChanges: [], cached: false })).toEqual(["misato already runs this system (/nix/store/abc-x); nothing to deploy"]);
+    expect(describeHostPreview({ ok: true, host: "misato", builtOn: "magi", path: "/nix/store/abc-x", current: "/nix/store/abc-x", same: true, notes: [], bootChanges: [], cached: false })).toEqual(["misato already runs this system (/nix/store/abc-x); nothing to deploy"]);
     expect(describeHostPreview({ ok: false, host: "kaji", problem: "nix build failed (exit code 1)", tail: ["error: boom"] })).toEqual(["kaji: build failed: nix build failed (exit code 1)", "  error: boom"]);
   });
 });
