@@ -6,16 +6,18 @@ import { enrollArgs, type EnrollArgs } from "./enroll-args.ts";
 import { describeJob } from "./job-view.ts";
 import { defineCommand, fail, ok, text, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
 import type { EnrollPlan } from "../runners/enroll/types.ts";
+import type { JobIO, JobOutcome } from "../runners/jobs/types.ts";
 
 // What the admin must check before approving: the key the host shows on its own console.
 export const COMPARE_HINT = "Compare with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host's console, then react ✅";
 
 // The prompt's words: host, fingerprint, recipient, the exact files, and what to compare.
-export function describeEnrollWork(plan: EnrollPlan): string {
+export function describeEnrollWork(plan: EnrollPlan, deploy?: { verifyPaths: readonly string[] }): string {
   const files = plan.files.length > 0 ? `re-encrypts ${plan.files.join(", ")}` : "re-encrypts no file yet (none matches its rules)";
   const old = plan.previous ? `; replaces ${plan.previous.fingerprint ?? "an unpinned key"}${plan.previous.recipient ? ` (${plan.previous.recipient})` : ""}, whose recipient is removed` : "";
   const check = plan.pasted ? "The host presents exactly the pasted key" : COMPARE_HINT;
-  return `enroll ${plan.host}: key ${plan.fingerprint}, age recipient ${plan.recipient}${old}; ${files}. ${check}`;
+  const then = deploy ? `; then deploys ${plan.host} at the new commit${deploy.verifyPaths.length > 0 ? ` and checks ${deploy.verifyPaths.join(", ")} there` : ""}` : "";
+  return `enroll ${plan.host}: key ${plan.fingerprint}, age recipient ${plan.recipient}${old}; ${files}${then}. ${check}`;
 }
 
 // Plans the request, or says why not (unknown host, bad key, mismatch, pins, sops, rules); a no-op comes back as text.
@@ -28,19 +30,35 @@ async function plan(ctx: CommandContext, args: EnrollArgs): Promise<EnrollPlan |
   return "noop" in planned ? { noop: planned.noop } : planned.plan;
 }
 
+// After the enrollment: deploy the host at its commit through the normal deploy path, then check the configured secret
+// files on the host; the summary says what was proven.
+async function deployEnrolled(ctx: CommandContext, host: string, sha: string, enrolled: string, io: JobIO): Promise<JobOutcome> {
+  if (!ctx.deploys.configured) return { ok: false, summary: `${enrolled} Not deployed: deploys are not configured.` };
+  io.phase("deploying");
+  const deployed = await ctx.deploys.deploy(host, sha, "switch", io);
+  if (!deployed.ok) return { ...deployed, summary: `${enrolled} Deploying ${sha.slice(0, 12)} to ${host} failed: ${deployed.summary}` };
+  const paths = ctx.enroll.verifyPaths;
+  if (paths.length === 0) return { ok: true, summary: `${enrolled} Deployed ${sha.slice(0, 12)} to ${host}; no enroll.verify_paths are configured, so whether ${host} reads its secrets was not checked.` };
+  io.phase("checking the secrets on the host");
+  const verified = await ctx.enroll.verify(host, io);
+  if (!verified.ok) return { ok: false, summary: `${enrolled} Deployed ${sha.slice(0, 12)} to ${host}, but ${verified.problem}: it may not read its secrets.` };
+  return { ok: true, summary: `${enrolled} Deployed ${sha.slice(0, 12)} to ${host}, and it reads its secrets: ${verified.checked.join(", ")} ${verified.checked.length === 1 ? "exists and is" : "exist and are"} non-empty there.` };
+}
+
 // Enrolls one host's key as one job whose progress is the reply.
 export const enrollCommand = defineCommand({
   name: "enroll",
   aliases: [],
   summary: "add a host's SSH key to the sops recipients: re-encrypt its secrets, commit, push, pin the key (approval by another admin)",
-  usage: "enroll <host> [ssh-ed25519 AAAA…] [--replace]",
+  usage: "enroll <host> [ssh-ed25519 AAAA…] [--replace] [--deploy]",
   minLevel: LEVELS.admin,
   args: enrollArgs,
   approval: async (ctx, args): Promise<ApprovalNeed | string | null> => {
     const planned = await plan(ctx, args);
     if ("problem" in planned) return planned.problem;
     if ("noop" in planned) return null;
-    return { work: describeEnrollWork(planned), hosts: [planned.host], binding: { keyLine: planned.keyLine, fingerprint: planned.fingerprint, recipient: planned.recipient } };
+    const deploy = args.deploy || ctx.enroll.deployAfter ? { verifyPaths: ctx.enroll.verifyPaths } : undefined;
+    return { work: describeEnrollWork(planned, deploy), hosts: [planned.host], binding: { keyLine: planned.keyLine, fingerprint: planned.fingerprint, recipient: planned.recipient } };
   },
   run: async (ctx, args): Promise<Output> => {
     let keyLine = ctx.binding?.keyLine;
@@ -51,9 +69,14 @@ export const enrollCommand = defineCommand({
       keyLine = planned.keyLine;
     }
     const approved = { keyLine, replace: args.replace, requester: ctx.caller.userId, approvers: ctx.approved?.by ?? [] };
+    const deploy = args.deploy || ctx.enroll.deployAfter;
     const { job, waitingBehind } = ctx.jobs.submit({
       command: "enroll", host: args.host, requester: ctx.caller.userId, roomId: ctx.roomId, mutating: true,
-      timeoutMs: 30 * 60_000, work: (io) => ctx.enroll.run(args.host, approved, io),
+      timeoutMs: deploy ? 24 * 3600_000 : 30 * 60_000,
+      work: async (io) => {
+        const enrolled = await ctx.enroll.run(args.host, approved, io);
+        return deploy && enrolled.ok && enrolled.sha ? deployEnrolled(ctx, args.host, enrolled.sha, enrolled.summary, io) : enrolled;
+      },
     });
     const head = `enrolling ${args.host} (${ctx.binding?.fingerprint ?? "the key it presents"})`;
     return { ok: true, blocks: [text(head), ...describeJob(job, [], ctx.now(), waitingBehind)], job: job.id };

@@ -231,6 +231,10 @@ const enrollSection = z.strictObject({
   }).default({ keys_file: "secrets/keys.json", files_file: "secrets/files.json" }),
   rules: z.record(hostMatcher, z.array(z.string().min(1)).min(1)).default({}),
   commit_author: z.string().regex(/^.+?\s*<[^<>\s]+>$/, "expected a git author like magi <magi@example.org>").default("magi <magi@localhost>"),
+  // Deploy the host at the enrollment's commit after every enrollment (as !enroll --deploy does), then check verify_paths there.
+  deploy: z.boolean().default(false),
+  // Files the host must have, non-empty, after that deploy (e.g. /run/secrets/db_password): the proof it reads its secrets.
+  verify_paths: z.array(z.string().regex(/^\/[^\0]*$/, "expected an absolute path")).default([]),
 });
 
 // One Forgejo push webhook route, POST /forgejo/<name>: the watched repository and branch, the room, and what a push proposes; see docs/forgejo.md.

@@ -16,7 +16,7 @@ export interface EnrollWork {
 // How one try ended: pushed (or nothing to push), a push that lost a race (try again on the new head), or failed.
 export type TryOutcome =
   | { kind: "pushed"; sha: string; files: string[] }
-  | { kind: "unchanged"; files: string[] }
+  | { kind: "unchanged"; sha: string; files: string[] }
   | { kind: "rejected"; problem: string }
   | { kind: "failed"; problem: string };
 
@@ -47,7 +47,7 @@ export async function tryEnrollCommit(settings: EnrollSettings, method: EnrollMe
     const files = applied.files;
     const status = await runGit(dir, ["status", "--porcelain"]);
     if (!status.ok) return { kind: "failed", problem: status.problem };
-    if (status.stdout.trim() === "") return { kind: "unchanged", files };
+    if (status.stdout.trim() === "") return { kind: "unchanged", sha: rev.sha, files };
     io.phase("committing");
     const added = await runGit(dir, ["add", "--", ...applied.paths]);
     if (!added.ok) return { kind: "failed", problem: added.problem };

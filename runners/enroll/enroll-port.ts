@@ -5,7 +5,8 @@ import { listRecipients, type RecipientsReport } from "./list-recipients.ts";
 import { createAgenixMethod } from "./agenix-method.ts";
 import { createSopsMethod } from "./sops-method.ts";
 import { planEnroll, type EnrollRequest, type PlanOutcome } from "./plan-enroll.ts";
-import { runEnroll, type ApprovedEnroll } from "./run-enroll.ts";
+import { runEnroll, type ApprovedEnroll, type EnrollOutcome } from "./run-enroll.ts";
+import { verifySecrets, type VerifyOutcome } from "./verify-secrets.ts";
 import type { EnrollSettings } from "./settings.ts";
 import { parsePublicKeyLine } from "../ssh/host-key.ts";
 import type { HostKeyStore, HostPin } from "./types.ts";
@@ -15,7 +16,12 @@ export interface EnrollPort {
   // Why enrollment is off, or undefined when it is configured.
   unavailable?: string;
   plan(host: string, request: EnrollRequest): Promise<PlanOutcome>;
-  run(host: string, approved: ApprovedEnroll, io: JobIO): Promise<JobOutcome>;
+  run(host: string, approved: ApprovedEnroll, io: JobIO): Promise<EnrollOutcome>;
+  // Whether every enrollment is followed by a deploy (enroll.deploy), and the paths checked on the host after it.
+  deployAfter: boolean;
+  verifyPaths: readonly string[];
+  // Checks on the host that every verify path exists and is non-empty.
+  verify(host: string, io: Pick<JobIO, "signal" | "log">): Promise<VerifyOutcome>;
   // Who can decrypt which secrets file at the branch's head, read from .sops.yaml and the files' metadata.
   listRecipients(): Promise<RecipientsReport | { problem: string }>;
   // Every host's pinned key and where the pin comes from, whether or not enrollment is configured.
@@ -33,11 +39,14 @@ export function createEnrollPort(settings: EnrollSettings | string, inventory: I
   };
   if (typeof settings === "string") {
     const off = async () => ({ ok: false as const, problem: settings, summary: settings });
-    return { unavailable: settings, plan: off, run: off, listRecipients: async () => ({ problem: settings }), listPins };
+    return { unavailable: settings, plan: off, run: off, deployAfter: false, verifyPaths: [], verify: off, listRecipients: async () => ({ problem: settings }), listPins };
   }
   const method = settings.method === "agenix" ? createAgenixMethod(settings) : createSopsMethod(settings);
   return {
     listPins,
+    deployAfter: settings.deploy,
+    verifyPaths: settings.verifyPaths,
+    verify: (name, io) => verifySecrets(entry(name), settings.verifyPaths, io),
     listRecipients: () => listRecipients(settings),
     plan: (name, request) => planEnroll(settings, method, store, entry(name), request),
     run: (name, approved, io) => {

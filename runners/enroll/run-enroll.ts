@@ -20,8 +20,11 @@ export interface ApprovedEnroll {
 
 const NOTHING = "Nothing was changed.";
 
+// An enrollment's outcome; sha is the commit the host's secrets are encrypted for at (pushed, or already there).
+export type EnrollOutcome = JobOutcome & { sha?: string };
+
 // Runs the enrollment; onPinned lets later SSH connections of the host use the new pin at once.
-export async function runEnroll(settings: EnrollSettings, method: EnrollMethod, store: HostKeyStore, host: HostEntry, approved: ApprovedEnroll, io: JobIO, onPinned: (keyLine: string) => void): Promise<JobOutcome> {
+export async function runEnroll(settings: EnrollSettings, method: EnrollMethod, store: HostKeyStore, host: HostEntry, approved: ApprovedEnroll, io: JobIO, onPinned: (keyLine: string) => void): Promise<EnrollOutcome> {
   const failed = (summary: string): JobOutcome => ({ ok: false, summary: `${summary} ${NOTHING}`.trim() });
   if (!host.ssh) return failed(`${host.name} has no ssh settings.`);
   const expected = parsePublicKeyLine(approved.keyLine);
@@ -49,6 +52,6 @@ export async function runEnroll(settings: EnrollSettings, method: EnrollMethod, 
   store.pin({ host: host.name, keyLine: approved.keyLine, fingerprint: expected.fingerprint, pinnedAt: Date.now(), pinnedBy: approved.requester });
   onPinned(approved.keyLine);
   const files = `${outcome.files.length} file${outcome.files.length === 1 ? "" : "s"}`;
-  if (outcome.kind === "unchanged") return { ok: true, summary: `${host.name}'s key ${expected.fingerprint} is pinned; ${recipient} was already in ${method.configName} and its ${files}, so nothing was committed.` };
-  return { ok: true, summary: `enrolled ${host.name}: ${recipient} (${expected.fingerprint}) can now decrypt ${files}; commit ${outcome.sha.slice(0, 12)} pushed to ${settings.remote}/${settings.branch}; key pinned.` };
+  if (outcome.kind === "unchanged") return { ok: true, sha: outcome.sha, summary: `${host.name}'s key ${expected.fingerprint} is pinned; ${recipient} was already in ${method.configName} and its ${files}, so nothing was committed.` };
+  return { ok: true, sha: outcome.sha, summary: `enrolled ${host.name}: ${recipient} (${expected.fingerprint}) can now decrypt ${files}; commit ${outcome.sha.slice(0, 12)} pushed to ${settings.remote}/${settings.branch}; key pinned.` };
 }

@@ -18,6 +18,9 @@ export interface EnrollSettings {
   // path_regex values of .sops.yaml, by host name or @tag.
   rules: Record<string, string[]>;
   author: { name: string; email: string };
+  // Deploy after every enrollment, and the files that must then exist, non-empty, on the host.
+  deploy: boolean;
+  verifyPaths: string[];
   // Keys config pins (hosts.<name>.ssh.host_key or known_hosts_file): they win over magi's own pins.
   configPins: ReadonlyMap<string, string>;
 }
@@ -31,7 +34,7 @@ export function readEnrollSettings(config: Pick<Config, "enroll" | "deploy">, co
     flakeDir: config.deploy.flake_dir, remote: config.deploy.remote, branch: config.deploy.branch,
     method: config.enroll.method, sops: config.enroll.sops, age: config.enroll.age,
     agenix: { keysFile: config.enroll.agenix.keys_file, filesFile: config.enroll.agenix.files_file }, identityFile: config.enroll.admin_identity_file, rules: config.enroll.rules,
-    author: { name: author[1]!, email: author[2]! }, configPins,
+    author: { name: author[1]!, email: author[2]! }, configPins, deploy: config.enroll.deploy, verifyPaths: config.enroll.verify_paths,
   };
 }
 

@@ -126,7 +126,7 @@ describe("!enroll", () => {
     expect(await ask(fx.admin, "!enroll vps ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQC")).toBe("enrollment takes the host's ssh-ed25519 key: the key is ssh-rsa, not ssh-ed25519");
     expect(await ask(fx.admin, "!enroll vps ssh-ed25519 AAAA!!")).toBe("that is not an OpenSSH public key: paste the whole line, like ssh-ed25519 AAAAC3Nz…");
     expect(await ask(fx.admin, "!enroll lab")).toBe("no creation rule is meant for lab: list its .sops.yaml path_regex values under enroll.rules.lab (or one of its tags) in magi's config");
-    expect(await ask(other, "!enroll vps --force")).toBe("unknown option --force (the only one is --replace). Usage: !enroll <host> [ssh-ed25519 AAAA…] [--replace]");
+    expect(await ask(other, "!enroll vps --force")).toBe("unknown option --force (the options are --replace and --deploy). Usage: !enroll <host> [ssh-ed25519 AAAA…] [--replace] [--deploy]");
     expect(await ask(fx.admin, "!recipients nope")).toBe("unknown host nope: !hosts lists the hosts magi knows");
     expect(await ask(fx.admin, "!recipients vps")).toBe(`.sops.yaml has no &vps anchor at ${before.slice(0, 12)}, so vps can decrypt no secrets file yet: !enroll vps adds it`);
     expect(await ask(fx.admin, "!hosts")).toContain("not pinned (!enroll)");

@@ -13,14 +13,15 @@ const parse = (tokens: string[]) => {
 
 describe("!enroll arguments", () => {
   it("takes a host, an optional pasted key line (comment included) and --replace", () => {
-    expect(parse(["vps"])).toEqual({ host: "vps", replace: false });
-    expect(parse(["vps", "--replace"])).toEqual({ host: "vps", replace: true });
-    expect(parse(["vps", "ssh-ed25519", "AAAAC3Nz", "root@vps"])).toEqual({ host: "vps", pasted: "ssh-ed25519 AAAAC3Nz root@vps", replace: false });
+    expect(parse(["vps"])).toEqual({ host: "vps", replace: false, deploy: false });
+    expect(parse(["vps", "--replace"])).toEqual({ host: "vps", replace: true, deploy: false });
+    expect(parse(["vps", "--deploy", "--replace"])).toEqual({ host: "vps", replace: true, deploy: true });
+    expect(parse(["vps", "ssh-ed25519", "AAAAC3Nz", "root@vps"])).toEqual({ host: "vps", pasted: "ssh-ed25519 AAAAC3Nz root@vps", replace: false, deploy: false });
   });
 
   it("refuses what is not a host name or a known option", () => {
     expect(parse([])).toBe("expected a host name");
-    expect(parse(["vps", "--force"])).toBe("unknown option --force (the only one is --replace)");
+    expect(parse(["vps", "--force"])).toBe("unknown option --force (the options are --replace and --deploy)");
     expect(parse(["127.0.0.1"])).toMatch(/^expected a host name from !hosts/);
   });
 });
