@@ -28,6 +28,8 @@ export interface JobProgressDeps {
   notify?: (job: JobRecord) => Promise<void>;
 }
 
+const UNATTACHED_TTL_MS = 10 * 60_000;
+
 // Creates the job listener and attach(), which binds a job to the reply that announced it.
 export function createJobProgress(deps: JobProgressDeps) {
   const throttleMs = deps.throttleMs ?? 2000;
@@ -40,9 +42,19 @@ export function createJobProgress(deps: JobProgressDeps) {
     return t;
   };
 
+  // A job that ends with no message (a preview's build job) is forgotten after a while; until then a late attach()
+  // still finds its last lines.
+  function forgetUnattached(t: Tracked): void {
+    if (t.eventId || !TERMINAL_STATES.includes(t.job.state)) return;
+    setTimeout(() => {
+      if (tracked.get(t.job.id) === t && !t.eventId) tracked.delete(t.job.id);
+    }, UNATTACHED_TTL_MS).unref();
+  }
+
   function flush(t: Tracked): void {
     t.timer = undefined;
-    if (!t.eventId || !t.roomId || !t.dirty) return;
+    if (!t.eventId || !t.roomId) return forgetUnattached(t);
+    if (!t.dirty) return;
     t.dirty = false;
     t.lastEditAt = Date.now();
     // Listener events carry the job as the queue saw it, which may predate attach() storing the message id.

@@ -45,6 +45,23 @@ describe("job progress", () => {
     expect(store.readLog(job.id)).toBe(Array.from({ length: 50 }, (_, i) => `line ${i + 1}\n`).join(""));
   });
 
+  it("keeps a message-less job's last lines for a late announcement for 10 minutes, then forgets them", async () => {
+    const store = createJobStore(openDatabase(":memory:"));
+    const edits: string[] = [];
+    const progress = createJobProgress({ edits: { edit: async (_r, _e, blocks) => void edits.push(text(blocks)) }, store, log: pino({ level: "silent" }) });
+    const queue = createJobQueue({ store, concurrency: 2, listener: progress.listener });
+    const run = (host: string) => queue.submit({ command: "wake", host, requester: "@dan:x", roomId: "!r", mutating: false, timeoutMs: 1000, work: async (io) => (io.log(`output of ${host}`), { ok: false, summary: "no MAC" }) }).job;
+    const early = run("nas");
+    const late = run("kaji");
+    await vi.advanceTimersByTimeAsync(9 * 60_000);
+    progress.attach(early.id, "!r", "$early");
+    await vi.advanceTimersByTimeAsync(2 * 60_000);
+    progress.attach(late.id, "!r", "$late");
+    await vi.advanceTimersByTimeAsync(10);
+    // Within the 10 minutes the lines are still there; after them only the stored state remains.
+    expect(edits).toEqual(["job 1 · wake nas · failed after 0 s: no MAC\noutput of nas", "job 2 · wake kaji · failed after 0 s: no MAC"]);
+  });
+
   it("keeps a job's final state for an announcement that arrives late", async () => {
     const store = createJobStore(openDatabase(":memory:"));
     const edits: string[] = [];
