@@ -6,7 +6,7 @@ import { resolveRevision } from "./flake/index.ts";
 import type { Inventory } from "./inventory.ts";
 import type { JobIO, JobOutcome } from "./jobs/types.ts";
 import { checkApprovedBuild, describeActivatedMismatch } from "./preview/check-approved-build.ts";
-import { isOnPath } from "./preview/find-on-path.ts";
+import { findOnPath } from "../config/find-on-path.ts";
 import { createPreviewCache, previewHost, type PreviewOptions } from "./preview/run-preview.ts";
 import type { HostPreview } from "./preview/types.ts";
 
@@ -51,7 +51,7 @@ export function createDeployPort(config: Config["deploy"], inventory: Inventory)
       const mismatch = approvedPath && (action === "switch" || action === "test") ? describeActivatedMismatch(name, approvedPath, outcome.generationAfter) : undefined;
       return mismatch ? { ...outcome, ok: false, summary: `${outcome.summary}; ${mismatch}` } : outcome;
     },
-    previews: config !== undefined && (config.preview === "auto" ? isOnPath("nix") : config.preview),
+    previews: config !== undefined && (config.preview === "auto" ? findOnPath("nix") !== undefined : config.preview),
     preview: async (name, sha, io) => {
       if (!config) return { ok: false, host: name, problem: missing.problem, tail: [] };
       return previewHost(planFor(name, sha, "switch", config.flake_dir, config.timeout_minutes * 60_000), { cache, ...io });
