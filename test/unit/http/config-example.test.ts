@@ -8,7 +8,14 @@ import { configSchema } from "../../../config/schema.ts";
 describe("config.example.yaml's HTTP intake sections", () => {
   it("validate when uncommented, with every key of http and alerts.routes shown", () => {
     const text = readFileSync("config.example.yaml", "utf8");
-    const uncommented = text.split("\n").filter((l) => /^# (http|alerts):|^# {3}/.test(l)).map((l) => l.slice(2)).join("\n");
+    // The "# http:" and "# alerts:" blocks: each header and the indented lines right under it.
+    const picked: string[] = [];
+    let inBlock = false;
+    for (const line of text.split("\n")) {
+      inBlock = /^# (http|alerts):/.test(line) || (inBlock && /^# {3}/.test(line));
+      if (inBlock) picked.push(line.slice(2));
+    }
+    const uncommented = picked.join("\n");
     const example = parse(uncommented) as { http: object; alerts: { routes: Record<string, object> } };
     expect(Object.keys(example.http).sort()).toEqual(["body_limit_bytes", "credentials_file", "listen", "metrics_credentials_file"]);
     expect(Object.keys(example.alerts.routes.ops!).sort()).toEqual(["alertmanager_url", "credentials_file", "mention", "room"]);
