@@ -4,6 +4,7 @@ import { LEVELS } from "../domain/levels.ts";
 import { findHost } from "./host-arg.ts";
 import { enrollArgs, type EnrollArgs } from "./enroll-args.ts";
 import { describeJob } from "./job-view.ts";
+import { describeLock } from "./lock-view.ts";
 import { defineCommand, fail, ok, text, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
 import type { EnrollPlan } from "../runners/enroll/types.ts";
 import type { JobIO, JobOutcome } from "../runners/jobs/types.ts";
@@ -34,6 +35,9 @@ async function plan(ctx: CommandContext, args: EnrollArgs): Promise<EnrollPlan |
 // files on the host; the summary says what was proven.
 async function deployEnrolled(ctx: CommandContext, host: string, sha: string, enrolled: string, io: JobIO): Promise<JobOutcome> {
   if (!ctx.deploys.configured) return { ok: false, summary: `${enrolled} Not deployed: deploys are not configured.` };
+  // A lock taken while the enrollment ran still stops the deploy, as it would stop !deploy.
+  const lock = ctx.locks.find(host);
+  if (lock) return { ok: false, summary: `${enrolled} Not deployed: ${describeLock(lock, ctx.now())}.` };
   io.phase("deploying");
   const deployed = await ctx.deploys.deploy(host, sha, "switch", io);
   if (!deployed.ok) return { ...deployed, summary: `${enrolled} Deploying ${sha.slice(0, 12)} to ${host} failed: ${deployed.summary}` };
@@ -58,6 +62,8 @@ export const enrollCommand = defineCommand({
     if ("problem" in planned) return planned.problem;
     if ("noop" in planned) return null;
     const deploy = args.deploy || ctx.enroll.deployAfter ? { verifyPaths: ctx.enroll.verifyPaths } : undefined;
+    const lock = deploy ? ctx.locks.find(planned.host) : undefined;
+    if (lock) return `refusing to enroll and deploy: ${describeLock(lock, ctx.now())}. !unlock ${planned.host} first, or enroll without --deploy.`;
     return { work: describeEnrollWork(planned, deploy), hosts: [planned.host], binding: { keyLine: planned.keyLine, fingerprint: planned.fingerprint, recipient: planned.recipient } };
   },
   run: async (ctx, args): Promise<Output> => {

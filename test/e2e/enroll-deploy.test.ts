@@ -98,6 +98,11 @@ describe("!enroll --deploy", () => {
     rmSync(join(dir, "vps", "host_ed25519.pub"), { force: true });
     vps = await startSshd({ dir, name: "vps", port: vps.port, pathPrefix: FAKES, env: { MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: "/run" }, runLinks: { "current-system": INITIAL } });
     writeFileSync(token, "");
+    // A lock on the host refuses the deploy before anyone is asked to approve.
+    await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!lock vps kernel upgrade"), 60_000);
+    const refused = await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!enroll vps --replace --deploy"), 60_000);
+    expect(refused.content.body).toMatch(new RegExp(`^refusing to enroll and deploy: vps is locked by ${fx.admin.userId} since \\d\\d:\\d\\d UTC: kernel upgrade\\. !unlock vps first, or enroll without --deploy\\.$`));
+    await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!unlock vps"), 60_000);
     const { ended } = await enrollApproved("!enroll vps --replace --deploy");
     const sha = await git(repo.origin, "rev-parse", "main");
     expect(ended).toContain("failed");
