@@ -47,7 +47,10 @@ export function createEnrollPort(settings: EnrollSettings | string, inventory: I
     deployAfter: settings.deploy,
     verifyPaths: settings.verifyPaths,
     verify: (name, io) => verifySecrets(entry(name), settings.verifyPaths, io),
-    listRecipients: () => listRecipients(settings),
+    // agenix headers name ssh-ed25519 keys only by a tag and age1 recipients not at all, so only sops files are read.
+    listRecipients: async () => (settings.method === "agenix"
+      ? { problem: `!recipients reads sops-nix's .sops.yaml and file metadata; with enroll.method agenix, ${settings.agenix.filesFile} says who may decrypt each file` }
+      : listRecipients(settings)),
     plan: (name, request) => planEnroll(settings, method, store, entry(name), request),
     run: (name, approved, io) => {
       const host = entry(name);

@@ -99,5 +99,6 @@ describe("!enroll with agenix", () => {
     const head = await originHead();
     expect(await ask(fx.admin, "!enroll vps")).toBe(`vps is already enrolled: its key ${fingerprint} is pinned, and ${/age recipient (age1[a-z0-9]+)/.exec(String(prompt.content.body))?.[1]} is in secrets/keys.json and in all 2 of its files. Nothing was changed.`);
     expect(await originHead()).toBe(head);
+    expect(await ask(fx.admin, "!recipients")).toBe("!recipients reads sops-nix's .sops.yaml and file metadata; with enroll.method agenix, secrets/files.json says who may decrypt each file");
   });
 });
