@@ -108,7 +108,7 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   const contextFor = createContextFactory({
     approvals: { cancelOwn: (roomId, requester) => approvals!.cancelOwn(roomId, requester) },
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
-    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory),
+    locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory, config.matrix.command_prefix),
     enroll: createEnrollPort(readEnrollSettings(config, configPins), inventory, hostKeys, configPins), alerts: createAlertsPort(db), checks: checks.port,
     silences: createSilencesPort({ db, alertmanagerUrls: readAlertmanagerUrls(config), nudge: () => http?.nudge(), log, now: () => Date.now() }),
     policyFor,

@@ -24,8 +24,9 @@ export interface DeployPort {
   generations(host: string): Promise<{ ok: true; generations: Generation[] } | { ok: false; problem: string }>;
 }
 
-// A DeployPort over the flake checkout and hosts in config.
-export function createDeployPort(config: Config["deploy"], inventory: Inventory): DeployPort {
+// A DeployPort over the flake checkout and hosts in config; prefix is the command prefix its messages advise with.
+export function createDeployPort(config: Config["deploy"], inventory: Inventory, prefix?: string): DeployPort {
+  const advice = prefix ? { prefix } : {};
   const entry = (name: string) => {
     const host = inventory.get(name);
     if (!host) throw new Error(`unknown host ${name}`);
@@ -47,7 +48,7 @@ export function createDeployPort(config: Config["deploy"], inventory: Inventory)
       const plan = planFor(name, sha, action, config.flake_dir, config.timeout_minutes * 60_000);
       const refused = approvedPath && plan.method !== "nixos-rebuild-on-host" ? await checkApprovedBuild(plan, approvedPath, io) : undefined;
       if (refused) return { ok: false, summary: refused };
-      const outcome = await runDeploy(plan, io);
+      const outcome = await runDeploy(plan, io, advice);
       const mismatch = approvedPath && (action === "switch" || action === "test") ? describeActivatedMismatch(name, approvedPath, outcome.generationAfter) : undefined;
       return mismatch ? { ...outcome, ok: false, summary: `${outcome.summary}; ${mismatch}` } : outcome;
     },
@@ -56,7 +57,7 @@ export function createDeployPort(config: Config["deploy"], inventory: Inventory)
       if (!config) return { ok: false, host: name, problem: missing.problem, tail: [] };
       return previewHost(planFor(name, sha, "switch", config.flake_dir, config.timeout_minutes * 60_000), { cache, ...io });
     },
-    rollback: (name, generation, io) => rollback(entry(name), generation, io),
+    rollback: (name, generation, io) => rollback(entry(name), generation, io, advice),
     generations: (name) => listGenerations(entry(name)),
   };
 }

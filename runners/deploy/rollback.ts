@@ -8,15 +8,18 @@ import type { JobIO } from "../jobs/types.ts";
 import { runCommand, type SshPool } from "../ssh/index.ts";
 import { explainExit } from "./explain-exit.ts";
 import { readCurrentGeneration } from "./read-generation.ts";
-import { fromRemoteResult, trackRemote, type Ended } from "./run-deploy.ts";
+import { followRemote, pickFollowed, trackRemote } from "./follow-remote.ts";
+import { fromRemoteResult, type Ended } from "./run-deploy.ts";
 import type { DeployOutcome } from "./types.ts";
 
 // The NixOS system profile.
 export const SYSTEM_PROFILE = "/nix/var/nix/profiles/system";
 
-// Options for rollback; systemProfile exists for tests, whose hosts have no /nix.
+// Options for rollback; systemProfile exists for tests, whose hosts have no /nix; prefix is the
+// command prefix for advice in messages.
 export interface RollbackOptions {
   pool?: SshPool;
+  prefix?: string;
   timeoutMs?: number;
   systemProfile?: string;
 }
@@ -45,11 +48,12 @@ export async function rollback(host: HostEntry, generation: string | undefined, 
   io.phase("activating");
   for (const step of built.steps) {
     io.log(`on ${host.name}: ${step.join(" ")}`);
+    // Only the last step is adopted after a restart or followed after a lost connection: its exit
+    // status is the rollback's, while an earlier step's would say nothing about the steps after it.
+    const tracker = step === built.steps.at(-1) ? trackRemote(io, step, host.name) : undefined;
     const result = await runCommand(target, step, {
       timeoutMs: opts.timeoutMs ?? 30 * 60_000, signal: io.signal, sudo: target.sudo,
-      // Only the last step is adopted after a restart: its exit status is the rollback's, while an
-      // earlier step's success would say nothing about the steps magi never got to start.
-      ...(step === built.steps.at(-1) ? { onStart: trackRemote(io, step, host.name) } : {}),
+      ...(tracker ? { onStart: tracker.onStart } : {}),
       onLine: (line) => {
         io.log(line);
         if (tail.push(line) > 200) tail.shift();
@@ -57,6 +61,11 @@ export async function rollback(host: HostEntry, generation: string | undefined, 
       ...(opts.pool ? { pool: opts.pool } : {}),
     });
     ended = fromRemoteResult(result);
+    const lost = pickFollowed(ended, tracker?.started());
+    if (lost) {
+      const followed = await followRemote(lost, ended.connectionLost ?? result.message, io, { host, ...(opts.prefix ? { prefix: opts.prefix } : {}), ...genOpts });
+      return { ...(before ? { generationBefore: before } : {}), ...followed };
+    }
     if (result.failed) {
       failedStep = step;
       break;

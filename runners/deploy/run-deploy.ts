@@ -3,17 +3,20 @@
 import { basename } from "node:path";
 import type { JobIO } from "../jobs/types.ts";
 import { readProcessIdentity } from "../proc/process-identity.ts";
-import { runCommand, type CommandResult, type RemoteStart, type SshPool } from "../ssh/index.ts";
+import { runCommand, type CommandResult, type SshPool } from "../ssh/index.ts";
 import { explainExit, type ExitFacts } from "./explain-exit.ts";
+import { followRemote, pickFollowed, trackRemote } from "./follow-remote.ts";
 import { createPhaseTracker } from "./parse-phase.ts";
 import { prepareInvocation, type Invocation } from "./prepare-invocation.ts";
 import { readCurrentGeneration } from "./read-generation.ts";
 import { runLocal } from "./run-local.ts";
 import type { DeployOutcome, DeployPlan } from "./types.ts";
 
-// Knobs for runDeploy; env reaches local tools (tests put fakes first on PATH).
+// Knobs for runDeploy; env reaches local tools (tests put fakes first on PATH); prefix is the command
+// prefix for advice in messages.
 export interface DeployRunOptions {
   env?: Record<string, string>;
+  prefix?: string;
   killGraceMs?: number;
   pool?: SshPool;
   worktreeParent?: string;
@@ -40,18 +43,18 @@ function trackLocal(pid: number, argv: readonly string[], io: JobIO): void {
   if (identity) io.track?.({ ...identity, name: basename(argv[0] ?? "deploy"), host: null });
 }
 
-// Records a tool started on host over SSH in the job (the wrapper names it), so a restarted magi asks the host about it.
-export function trackRemote(io: JobIO, argv: readonly string[], host: string): (started: RemoteStart) => void {
-  return ({ statusDir, ...identity }) => io.track?.({ ...identity, name: basename(argv[0] ?? "command"), host, ...(statusDir ? { statusDir } : {}) });
-}
-
-// Runs the invocation, sending each line to onLine.
-async function execute(invocation: Invocation, plan: DeployPlan, io: JobIO, opts: DeployRunOptions, onLine: (line: string) => void): Promise<Ended> {
+// Runs the invocation, sending each line to onLine; a command on the host whose connection broke is
+// followed there until it ends, and its outcome is the deploy's.
+async function execute(invocation: Invocation, plan: DeployPlan, io: JobIO, opts: DeployRunOptions, onLine: (line: string) => void): Promise<Ended | { followed: DeployOutcome }> {
   const timeoutMs = plan.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (invocation.where === "host") {
-    const onStart = trackRemote(io, invocation.argv, invocation.target.name);
-    const result = await runCommand(invocation.target, invocation.argv, { timeoutMs, signal: io.signal, sudo: invocation.sudo, onLine, onStart, ...(opts.pool ? { pool: opts.pool } : {}) });
-    return fromRemoteResult(result);
+    const tracker = trackRemote(io, invocation.argv, invocation.target.name);
+    const pool = opts.pool ? { pool: opts.pool } : {};
+    const result = await runCommand(invocation.target, invocation.argv, { timeoutMs, signal: io.signal, sudo: invocation.sudo, onLine, onStart: tracker.onStart, ...pool });
+    const ended = fromRemoteResult(result);
+    const lost = pickFollowed(ended, tracker.started());
+    if (!lost) return ended;
+    return { followed: await followRemote(lost, ended.connectionLost ?? result.message, io, { host: plan.host, ...(opts.prefix ? { prefix: opts.prefix } : {}), ...pool }) };
   }
   const result = await runLocal(invocation.argv, {
     timeoutMs,
@@ -97,6 +100,7 @@ export async function runDeploy(plan: DeployPlan, io: JobIO, opts: DeployRunOpti
       tail.push(line);
       if (tail.length > TAIL_LINES) tail.shift();
     });
+    if ("followed" in ended) return { ...before, ...ended.followed };
     const generationAfter = await readCurrentGeneration(plan.host, genOpts);
     io.log(`${name} runs ${generationAfter ?? "an unknown generation"} after the deploy`);
     const tool = invocation.argv[0] ?? plan.method;

@@ -3,16 +3,19 @@
 // the host's lock) meanwhile, then adopt the exit status the SSH wrapper left behind.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { HostEntry } from "../inventory.ts";
-import { describeOrphanPhase, describeStopped, describeWhere, type TrackedProcess } from "../jobs/tracked-process.ts";
-import type { JobOutcome, JobWork } from "../jobs/types.ts";
+import { describeOrphanPhase, describeStopped, describeWhere, type OrphanCause, type TrackedProcess } from "../jobs/tracked-process.ts";
+import type { JobIO } from "../jobs/types.ts";
 import { buildCheckArgv, buildCleanupArgv, buildSignalArgv, decideRemote, parseCheckOutput, type RemoteVerdict } from "../proc/remote-check.ts";
 import { runCommand, sleepUnlessAborted, type SshPool } from "../ssh/index.ts";
 import { readCurrentGeneration } from "./read-generation.ts";
+import type { DeployOutcome } from "./types.ts";
 
 // Knobs for watchRemote; onFirstVerdict hears what the first answer from the host said (to tell the room).
+// cause: what made magi lose hold of the process (default: a restart).
 export interface RemoteWatchOptions {
   host: HostEntry;
   prefix: string;
+  cause?: OrphanCause;
   pollMs?: number;
   killGraceMs?: number;
   pool?: SshPool;
@@ -27,6 +30,12 @@ type Checked = { ok: true; verdict: RemoteVerdict } | { ok: false; message: stri
 const CHECK_TIMEOUT_MS = 15_000;
 // One "cannot reach" log line per this much time.
 const LOG_EVERY_MS = 30_000;
+
+// When the process ended, as seen from each cause: at the first look, some seconds after, and what the log misses.
+const WHEN: Record<OrphanCause, { unseen: string; since: string; missing: string }> = {
+  restart: { unseen: "while magi was down", since: "after magi restarted", missing: "after the restart" },
+  connection: { unseen: "before magi reconnected", since: "after the connection dropped", missing: "after the connection dropped" },
+};
 
 // One look at the host; a command that dies with the connection, so a check never lingers there.
 async function checkOnce(tracked: TrackedProcess, opts: RemoteWatchOptions): Promise<Checked> {
@@ -45,7 +54,7 @@ async function runQuietly(argv: string[], opts: RemoteWatchOptions): Promise<voi
 }
 
 // How the job ends once the process is gone; when is "while magi was down" or "N s after magi restarted".
-async function describeEnd(tracked: TrackedProcess, verdict: Extract<RemoteVerdict, { kind: "ended" }>, when: string, opts: RemoteWatchOptions): Promise<JobOutcome> {
+async function describeEnd(tracked: TrackedProcess, verdict: Extract<RemoteVerdict, { kind: "ended" }>, when: string, opts: RemoteWatchOptions): Promise<DeployOutcome> {
   const host = opts.host.name;
   const who = `${tracked.name} (pid ${tracked.pid}) ended ${describeWhere(tracked)} ${when}`;
   const check = `check ${opts.prefix}generations ${host}`;
@@ -55,18 +64,20 @@ async function describeEnd(tracked: TrackedProcess, verdict: Extract<RemoteVerdi
   }
   const generation = await readCurrentGeneration(opts.host, opts.pool ? { pool: opts.pool } : {});
   const runs = generation ? `; ${host} runs ${generation}` : "";
+  const after = generation ? { generationAfter: generation } : {};
   // The exit code goes with the job (its view and notice show it), not into the summary.
-  if (verdict.exitCode === 0) return { ok: true, exitCode: 0, summary: `${who}${runs}` };
-  return { ok: false, exitCode: verdict.exitCode, summary: `${who}${runs}; its output after the restart is not in this log — ${check}` };
+  if (verdict.exitCode === 0) return { ok: true, exitCode: 0, summary: `${who}${runs}`, ...after };
+  return { ok: false, exitCode: verdict.exitCode, summary: `${who}${runs}; its output ${WHEN[opts.cause ?? "restart"].missing} is not in this log — ${check}`, ...after };
 }
 
 // Waits for the recorded remote process to end; cancelling the job stops its group on the host (TERM, then KILL).
-export function watchRemote(tracked: TrackedProcess, opts: RemoteWatchOptions): JobWork {
+export function watchRemote(tracked: TrackedProcess, opts: RemoteWatchOptions): (io: JobIO) => Promise<DeployOutcome> {
   const now = opts.now ?? Date.now;
   const pollMs = opts.pollMs ?? 2_000;
-  return async (io): Promise<JobOutcome> => {
+  const cause = opts.cause ?? "restart";
+  return async (io): Promise<DeployOutcome> => {
     const since = now();
-    io.phase(describeOrphanPhase(tracked));
+    io.phase(describeOrphanPhase(tracked, cause));
     let first = true;
     let lastLogged = -Infinity;
     let stopping: { signal: "TERM" | "KILL"; at: number } | undefined;
@@ -90,13 +101,13 @@ export function watchRemote(tracked: TrackedProcess, opts: RemoteWatchOptions): 
         if (first) {
           first = false;
           opts.onFirstVerdict?.(verdict);
-          if (verdict.kind === "running") io.log(`magi restarted while this job ran; ${tracked.name} (pid ${tracked.pid}) is still running ${describeWhere(tracked)}; waiting for it to end`);
+          if (verdict.kind === "running" && cause === "restart") io.log(`magi restarted while this job ran; ${tracked.name} (pid ${tracked.pid}) is still running ${describeWhere(tracked)}; waiting for it to end`);
         }
         if (verdict.kind === "ended") {
           if (tracked.statusDir) await runQuietly(buildCleanupArgv(tracked.statusDir), opts);
-          if (stopping) return { ok: false, cancelled: true, summary: describeStopped(tracked, seconds, `check ${opts.prefix}generations ${opts.host.name}`) };
-          const unseen = lastLogged === -Infinity ? "while magi was down" : `while magi could not reach ${opts.host.name}`;
-          const when = atFirstLook ? unseen : `${seconds} s after magi restarted`;
+          if (stopping) return { ok: false, cancelled: true, summary: describeStopped(tracked, seconds, `check ${opts.prefix}generations ${opts.host.name}`, cause) };
+          const unseen = lastLogged === -Infinity ? WHEN[cause].unseen : `while magi could not reach ${opts.host.name}`;
+          const when = atFirstLook ? unseen : `${seconds} s ${WHEN[cause].since}`;
           io.log(`${tracked.name} (pid ${tracked.pid}) ended ${describeWhere(tracked)} ${when}; exit status ${verdict.exitCode ?? "unknown"}`);
           return describeEnd(tracked, verdict, when, opts);
         }
