@@ -6,9 +6,8 @@ import type { MetricsPort } from "../domain/metrics-port.ts";
 import type { GroupState } from "../http/alert-group.ts";
 import type { AlertStore } from "../storage/alert-store.ts";
 import type { AlertPoster } from "./alert-poster.ts";
+import { startSweep } from "./start-sweep.ts";
 import type { AlertView } from "./alert-sink.ts";
-
-const SWEEP_MS = 10_000;
 
 // Starts the loop; resolveRoom maps a configured room (ID or alias) to a room ID, or undefined while it can't.
 export function startAlertPosting(deps: {
@@ -18,9 +17,6 @@ export function startAlertPosting(deps: {
   log: Logger;
   metrics?: MetricsPort;
 }) {
-  let running: Promise<void> | undefined;
-  let again = false;
-
   async function flush(): Promise<void> {
     for (const group of deps.store.pending()) {
       const roomId = await deps.resolveRoom(group.room);
@@ -43,28 +39,5 @@ export function startAlertPosting(deps: {
     }
   }
 
-  // One flush at a time; a nudge during a flush runs another one after it.
-  const nudge = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = flush().catch((e: Error) => deps.log.error({ err: e }, "alert posting failed")).finally(() => {
-      running = undefined;
-      if (again) {
-        again = false;
-        nudge();
-      }
-    });
-  };
-  const timer = setInterval(nudge, SWEEP_MS);
-  timer.unref();
-  nudge();
-  return {
-    nudge,
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startSweep(flush, deps.log, "alert posting");
 }

@@ -6,8 +6,7 @@ import { renderPush, type PushMessage } from "../http/forgejo-view.ts";
 import type { PushKind } from "../http/forgejo-paths.ts";
 import type { PushStore, StoredPush } from "../storage/push-store.ts";
 import type { AlertPoster } from "./alert-poster.ts";
-
-const SWEEP_MS = 10_000;
+import { startSweep } from "./start-sweep.ts";
 
 // What the push store keeps per push to render its message from.
 export type PushView = Pick<PushMessage, "summary" | "touched">;
@@ -19,9 +18,6 @@ export function describeStoredPush(p: StoredPush<PushView>): PushMessage {
 
 // Starts the loop; resolveRoom maps a configured room (ID or alias) to a room ID, or undefined while it can't.
 export function startPushPosting(deps: { store: PushStore<PushView>; poster: AlertPoster; resolveRoom(room: string): Promise<string | undefined>; log: Logger }) {
-  let running: Promise<void> | undefined;
-  let again = false;
-
   async function flush(): Promise<void> {
     for (const push of deps.store.pending()) {
       const roomId = await deps.resolveRoom(push.room);
@@ -43,28 +39,5 @@ export function startPushPosting(deps: { store: PushStore<PushView>; poster: Ale
     }
   }
 
-  // One flush at a time; a nudge during a flush runs another one after it.
-  const nudge = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = flush().catch((e: Error) => deps.log.error({ err: e }, "push posting failed")).finally(() => {
-      running = undefined;
-      if (again) {
-        again = false;
-        nudge();
-      }
-    });
-  };
-  const timer = setInterval(nudge, SWEEP_MS);
-  timer.unref();
-  nudge();
-  return {
-    nudge,
-    async stop(): Promise<void> {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startSweep(flush, deps.log, "push posting");
 }
