@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { signalEach } from "./harness/procs.ts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { BotProcess } from "./harness/bot-process.ts";
 import { createFlakeRepo } from "./harness/flake-repo.ts";
@@ -81,13 +82,7 @@ describe("a deploy on the host that outlives magi", () => {
 
   afterAll(async () => {
     await bot?.stop();
-    for (const pid of leftovers) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone, as it should be.
-      }
-    }
+    signalEach(leftovers, "SIGKILL");
     await misato?.stop();
   });
 

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { signalEach } from "./harness/procs.ts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { BotProcess } from "./harness/bot-process.ts";
 import { createFlakeRepo } from "./harness/flake-repo.ts";
@@ -68,13 +69,7 @@ describe("a deploy process that outlives magi", () => {
 
   afterAll(async () => {
     await bot?.stop();
-    for (const pid of leftovers) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone, as it should be.
-      }
-    }
+    signalEach(leftovers, "SIGKILL");
     await misato?.stop();
   });
 
