@@ -2,6 +2,7 @@
 // every refusal (404, 401, 405, 413, 400) is logged without the secret and changes nothing.
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import { ALL_METHODS } from "./methods.ts";
 import { alertmanagerPayload } from "./alertmanager-payload.ts";
 import { checkCredentials } from "./check-credentials.ts";
 import { describeFirstIssue } from "./describe-issue.ts";
@@ -12,7 +13,6 @@ import type { PingDeps } from "./ping-port.ts";
 import { registerPingRoutes } from "./ping-routes.ts";
 import { UNMATCHED_ROUTE, type PrometheusMetrics } from "./prometheus-metrics.ts";
 
-const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"] as const;
 
 // A route's credentials, read once at start.
 export type SecuredAlertRoute = AlertRoute & { secret: string };
@@ -76,7 +76,7 @@ export function createHttpServer(deps: HttpServerDeps) {
   const { metrics, metricsSecret } = deps;
   if (metrics && metricsSecret !== undefined) {
     app.route({
-      method: [...METHODS],
+      method: [...ALL_METHODS],
       url: "/metrics",
       onRequest: guard("GET", () => metricsSecret),
       handler: async (_request, reply) => reply.code(200).header("content-type", metrics.contentType).send(await metrics.render()),
@@ -84,7 +84,7 @@ export function createHttpServer(deps: HttpServerDeps) {
   }
 
   app.route({
-    method: [...METHODS],
+    method: [...ALL_METHODS],
     url: "/healthz",
     onRequest: guard("GET", () => deps.healthSecret),
     handler: async (_request, reply) => {
@@ -94,7 +94,7 @@ export function createHttpServer(deps: HttpServerDeps) {
   });
 
   app.route({
-    method: [...METHODS],
+    method: [...ALL_METHODS],
     url: "/alertmanager/:route",
     onRequest: guard("POST", (request) => deps.routes.get((request.params as { route: string }).route)?.secret),
     handler: async (request, reply) => {

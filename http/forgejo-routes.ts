@@ -8,6 +8,7 @@ import { decidePush } from "./forgejo-paths.ts";
 import { pushPayload, summarizePush } from "./forgejo-payload.ts";
 import type { ForgejoDeps } from "./forgejo-port.ts";
 import { readDeliveryId, verifySignature } from "./forgejo-signature.ts";
+import { ALL_METHODS } from "./methods.ts";
 
 const EVENT_HEADERS = ["x-forgejo-event", "x-gitea-event", "x-github-event"] as const;
 
@@ -29,7 +30,7 @@ export function registerForgejoRoutes(app: FastifyInstance, deps: ForgejoDeps, p
   };
 
   app.route({
-    method: ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"],
+    method: [...ALL_METHODS],
     url: "/forgejo/:route",
     handler: async (request, reply) => {
       const route = deps.routes.get((request.params as { route: string }).route);
