@@ -8,7 +8,14 @@ import { cronExpression, timeZone } from "./cron-schedule.ts";
 import { describeValue } from "./describe-value.ts";
 import { checkSchedule } from "./check-schedule.ts";
 import { PERIOD_MESSAGE, PERIOD_PATTERN } from "../domain/period.ts";
+import { describeFlakeUrlProblem, describeGitNameProblem } from "../domain/git-names.ts";
 import { SLUG_MESSAGE, SLUG_PATTERN, UUID_V4_MESSAGE, UUID_V4_PATTERN } from "../domain/check-names.ts";
+
+// A string check whose message comes from the domain's own rule, so the schema and the runners agree.
+const refuseWith = (describe: (value: string) => string | undefined) => z.superRefine<string>((value, ctx) => {
+  const problem = describe(value);
+  if (problem) ctx.addIssue({ code: "custom", message: `${JSON.stringify(value.slice(0, 100))} ${problem}` });
+});
 
 // Any value reaches the one check, so a list or a mapping gets the same sentence as a wrong name.
 const level = z.unknown().transform((value, ctx): Level => {
@@ -63,7 +70,7 @@ const hostSection = z.strictObject({
   deploy: z.strictObject({
     method: z.enum(DEPLOY_METHODS).default(DEFAULT_DEPLOY_METHOD),
     flake_attr: z.string().regex(FLAKE_ATTR_PATTERN, "expected a flake attribute name").optional(),
-    flake_url: z.string().regex(/^[^\s'"`#\\]+\{rev\}[^\s'"`#\\]*$/, "expected a flake URL containing {rev} (no #, quotes or spaces), e.g. github:team/infra/{rev}").optional(),
+    flake_url: z.string().check(refuseWith(describeFlakeUrlProblem)).optional(),
     privilege_flag: z.enum(PRIVILEGE_FLAGS).optional(),
   }).optional(),
   wake: z.strictObject({
@@ -94,8 +101,8 @@ const statusSection = z.strictObject({
 
 const deploySection = z.strictObject({
   flake_dir: z.string().min(1),
-  remote: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "expected a git remote name").default("origin"),
-  branch: z.string().regex(/^[A-Za-z0-9._/-]{1,100}$/, "expected a git branch name").default("main"),
+  remote: z.string().check(refuseWith(describeGitNameProblem)).default("origin"),
+  branch: z.string().check(refuseWith(describeGitNameProblem)).default("main"),
   timeout_minutes: z.number().min(1).max(24 * 60).default(60),
   // Build and diff before asking for approval: true, false (default), or auto (when nix is on magi's PATH).
   // Off unless asked: a system build takes minutes and gigabytes, and a nix without flakes would block every deploy.

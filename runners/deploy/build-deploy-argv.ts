@@ -1,19 +1,17 @@
 // The fixed command templates for each deploy method. Pure: the same plan always gives the same
 // argv, and nothing a user typed is ever more than one whole argument.
 import { FLAKE_ATTR_PATTERN, type DeployAction, type PrivilegeFlag } from "../../domain/deploy.ts";
+import { describeFlakeUrlProblem } from "../../domain/git-names.ts";
 
 // Says why a flake attribute is refused, or undefined.
 export function checkFlakeAttr(attr: string): string | undefined {
   return FLAKE_ATTR_PATTERN.test(attr) ? undefined : `flake attribute ${JSON.stringify(attr.slice(0, 70))} may contain only letters, digits, _ and -`;
 }
 
-// Says why a configured flake URL template is refused, or undefined. It must pin the commit through
-// {rev}, and it travels inside a remote shell command, so whitespace, quotes and # are out.
+// Says why a configured flake URL template is refused, or undefined.
 export function checkFlakeUrl(template: string): string | undefined {
-  if (!template.includes("{rev}")) return `flake_url ${JSON.stringify(template)} must contain {rev}, where the resolved commit goes`;
-  if (/[\s'"`\\#\u0000-\u001f\u007f]/.test(template)) return `flake_url ${JSON.stringify(template)} must not contain whitespace, quotes, backslashes or #`;
-  if (template.startsWith("-")) return `flake_url ${JSON.stringify(template)} must not start with "-"`;
-  return undefined;
+  const problem = describeFlakeUrlProblem(template);
+  return problem && `flake_url ${JSON.stringify(template)} ${problem}`;
 }
 
 // Puts the full sha into the URL template (every {rev}).

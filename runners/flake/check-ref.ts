@@ -1,12 +1,11 @@
 // Checks what a user typed as a flake revision before git sees it: git treats a leading "-" as an
 // option and ".." / "^" / "~" / ":" / "@{" as revision syntax, so those never reach rev-parse.
+import { describeGitNameProblem } from "../../domain/git-names.ts";
 
 const MAX_REF_LENGTH = 100;
 
 // Refs git would accept beyond these shapes are not worth the risk in a chat command.
 const REF_ALPHABET = /^[A-Za-z0-9._/+-]+$/;
-// Remote and branch names come from the config, not from users, but still reach git's argv.
-const CONFIG_NAME = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
 
 // Says why a user-typed ref is refused, or returns undefined when it may be resolved.
 export function checkRef(ref: string): string | undefined {
@@ -28,8 +27,8 @@ export function checkRef(ref: string): string | undefined {
 
 // Says why a configured remote or branch name is refused, or undefined when it is fine.
 export function checkConfigName(what: string, name: string): string | undefined {
-  if (!CONFIG_NAME.test(name) || name.includes("..")) return `deploy.${what} ${JSON.stringify(name)} is not a plain git name`;
-  return undefined;
+  const problem = describeGitNameProblem(name);
+  return problem && `deploy.${what} ${JSON.stringify(name)} ${problem}`;
 }
 
 // True for text that can only mean an abbreviated or full commit id.

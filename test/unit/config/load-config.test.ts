@@ -24,6 +24,20 @@ describe("config validation", () => {
     expect(result.config.rooms["!room:localhost"]).toEqual({ max_level: 4, reply_msgtype: "m.text" });
   });
 
+  it("refuses a deploy remote, branch or flake URL that the runners would refuse, with the runners' reason", () => {
+    const text = `${minimal}\ndeploy:\n  flake_dir: /srv/infra\n  remote: --upload-pack=x\n  branch: a..b\n`;
+    const result = parseConfig(text, "/");
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      expect.stringMatching(/^deploy\.remote: "--upload-pack=x" is not a plain git name \(/),
+      expect.stringMatching(/^deploy\.branch: "a\.\.b" is not a plain git name \(/),
+    ]);
+    const url = readFileSync("config.example.yaml", "utf8").replace(/(\n    deploy:\n)/, "$1      flake_url: github:team/infra\n");
+    const refused = parseConfig(url, "/");
+    expect(refused.ok ? [] : refused.problems).toEqual([expect.stringMatching(/flake_url: "github:team\/infra" must contain \{rev\}/)]);
+  });
+
   it("names the path and the value of a wrongly typed field", () => {
     const text = readFileSync("config.example.yaml", "utf8").replace("      port: 22", '      port: "twenty-two"');
     const result = parseConfig(text, "/");

@@ -44,7 +44,7 @@ describe("nixos-rebuild-on-host", () => {
   });
 
   it.each([
-    ["github:team/infra", "flake_url \"github:team/infra\" must contain {rev}, where the resolved commit goes"],
+    ["github:team/infra", "flake_url \"github:team/infra\" must contain {rev}, where the resolved commit goes (e.g. github:team/infra/{rev})"],
     ["github:team/infra/{rev} --impure", "flake_url \"github:team/infra/{rev} --impure\" must not contain whitespace, quotes, backslashes or #"],
     ["github:team/'infra'/{rev}", "flake_url \"github:team/'infra'/{rev}\" must not contain whitespace, quotes, backslashes or #"],
     ["github:team/infra/{rev}#other", "flake_url \"github:team/infra/{rev}#other\" must not contain whitespace, quotes, backslashes or #"],
