@@ -9,10 +9,11 @@ import { escapeHtml, renderBlocks } from "./render.ts";
 import { sendQueueOf } from "./send-event.ts";
 import { SEND_PRIORITY, type MessageRef } from "./send-queue.ts";
 
-// Posts a new alert message (mentioning people when asked) or edits one; sent resolves with the event id.
+// Posts a new alert message (mentioning people when asked) or edits one; sent resolves with the event id once the
+// homeserver has it (an edit's, with the event id of a newer edit that replaced it while waiting).
 export interface AlertPoster {
   post(roomId: string, blocks: Block[], opts: { mentions: string[] }): { ref: MessageRef; sent: Promise<string> };
-  edit(roomId: string, target: MessageRef, blocks: Block[]): void;
+  edit(roomId: string, target: MessageRef, blocks: Block[]): { sent: Promise<string> };
 }
 
 function renderContent(blocks: Block[], msgtype: ReplyMsgtype, mentions: string[]) {
@@ -35,7 +36,8 @@ export function createAlertPoster(client: MatrixClient, log: Logger, msgtypeFor:
       const fresh = renderContent(blocks, msgtypeFor(roomId), []);
       // The queue adds the m.replace relation once the target's event id is known.
       const content = { ...fresh, body: `* ${fresh.body}`, "m.new_content": fresh, "m.mentions": {} };
-      sendQueueOf(client, log).enqueue({ roomId, edits: target, content, priority: SEND_PRIORITY.alert });
+      const { sent } = sendQueueOf(client, log).enqueue({ roomId, edits: target, content, priority: SEND_PRIORITY.alert });
+      return { sent };
     },
   };
 }

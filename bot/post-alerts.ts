@@ -1,6 +1,8 @@
 // The background loop that brings the room up to date with the alert store: every group whose view the room lacks
-// is posted (a new episode) or edited in place, once. Run at start, after each change, and periodically, so what a
-// crash or an unresolvable room left pending goes out later.
+// is posted (a new episode) or edited in place. Run at start, after each change, and periodically, so what a crash or
+// an unresolvable room left pending goes out later. A group has at most one message of its own waiting in the send
+// queue: changes that arrive meanwhile stay in its row, and the next edit, handed over once that message is sent,
+// shows the latest of them. So a burst of changes costs the room one edit, and the sweep one hand-off, per send.
 import type { Logger } from "pino";
 import type { MetricsPort } from "../domain/metrics-port.ts";
 import type { GroupState } from "../http/alert-group.ts";
@@ -8,6 +10,9 @@ import type { AlertStore } from "../storage/alert-store.ts";
 import type { AlertPoster } from "./alert-poster.ts";
 import { startSweep } from "./start-sweep.ts";
 import type { AlertView } from "./alert-sink.ts";
+
+// Lets the HTTP intake answer the requests that arrived while the sweep worked, between two hand-offs.
+const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Starts the loop; resolveRoom maps a configured room (ID or alias) to a room ID, or undefined while it can't.
 export function startAlertPosting(deps: {
@@ -17,27 +22,44 @@ export function startAlertPosting(deps: {
   log: Logger;
   metrics?: MetricsPort;
 }) {
+  // Groups whose last hand-off is still in the send queue (this run's; a previous run's waiting edit is replaced by
+  // the next one, as the queue replaces any edit still waiting).
+  const inQueue = new Set<number>();
+
+  // Marks the group free once its message has left the queue (sent, or refused for good), and sweeps again.
+  const release = (groupId: number, sent: Promise<string>) => {
+    inQueue.add(groupId);
+    void sent.catch(() => undefined).finally(() => {
+      inQueue.delete(groupId);
+      sweep.nudge();
+    });
+  };
+
   async function flush(): Promise<void> {
-    for (const group of deps.store.pending()) {
-      const roomId = await deps.resolveRoom(group.room);
+    for (const { id, room } of deps.store.waiting()) {
+      if (inQueue.has(id)) continue;
+      const roomId = await deps.resolveRoom(room);
       if (roomId === undefined) continue;
       try {
-        deps.store.handOff(group.id, (g) => {
+        deps.store.handOff(id, (g) => {
           if (g.messageRef !== null) {
-            deps.poster.edit(roomId, g.messageRef, g.view.blocks);
+            release(g.id, deps.poster.edit(roomId, g.messageRef, g.view.blocks).sent);
             deps.metrics?.countAlertMessage("edited");
             return g.messageRef;
           }
           const { ref, sent } = deps.poster.post(roomId, g.view.blocks, { mentions: g.view.mentions });
           deps.metrics?.countAlertMessage("posted");
           if (typeof ref === "object") void sent.then((eventId) => deps.store.noteSent(g.id, ref.outboxId, eventId), () => undefined);
+          release(g.id, sent);
           return ref;
         });
       } catch (error) {
-        deps.log.error({ err: error, groupId: group.id }, "could not queue an alert message; trying again later");
+        deps.log.error({ err: error, groupId: id }, "could not queue an alert message; trying again later");
       }
+      await yieldToRequests();
     }
   }
 
-  return startSweep(flush, deps.log, "alert posting");
+  const sweep = startSweep(flush, deps.log, "alert posting");
+  return sweep;
 }

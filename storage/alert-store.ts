@@ -44,6 +44,7 @@ export function createAlertStore<State, View>(db: Database.Database) {
   const update = db.prepare(`UPDATE alert_groups SET state = @state, resolved = @resolved, view = @view, room = @room,
     revision = revision + @bump, updated_at = @now WHERE id = @id`);
   const pending = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM alert_groups WHERE posted_revision < revision ORDER BY id`);
+  const waiting = db.prepare<[], { id: number; room: string }>("SELECT id, room FROM alert_groups WHERE posted_revision < revision ORDER BY id");
   const open = db.prepare<[], Row>(`SELECT ${COLUMNS} FROM alert_groups WHERE resolved = 0 ORDER BY opened_at, id`);
   const posted = db.prepare("UPDATE alert_groups SET posted_revision = ?, message_ref = ? WHERE id = ?");
   const sent = db.prepare("UPDATE alert_groups SET message_ref = ? WHERE id = ? AND message_ref = ?");
@@ -93,6 +94,8 @@ export function createAlertStore<State, View>(db: Database.Database) {
     },
     // Episodes whose latest view the room does not have yet, oldest first.
     pending: () => pending.all().map(toGroup),
+    // The same episodes named only by id and room: the poster's sweep reads them after every change, so no JSON is parsed.
+    waiting: () => waiting.all(),
     // Episodes with an alert still firing, oldest first.
     open: () => open.all().map(toGroup),
     // Hands a group's latest view to send (which stores the message for sending) and records it, in one transaction:

@@ -32,7 +32,7 @@ function setUp() {
       posts.push(blocks.map((b) => ("text" in b ? b.text : "")).join("\n"));
       return { ref: { outboxId: posts.length }, sent: Promise.resolve(`$${posts.length}`) };
     },
-    edit: () => undefined,
+    edit: () => ({ sent: Promise.resolve("$edit") }),
   };
   const watch = () => {
     const w = startCheckWatch({ store, specs: [spec], poster, resolveRoom: async () => "!ops:x", log: pino({ level: "silent" }), now: () => clock.now });

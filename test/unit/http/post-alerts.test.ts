@@ -15,7 +15,11 @@ import { makePayload } from "./make-payload.ts";
 
 const ROUTE = { name: "ops", room: "#ops:example.org", mention: ["@dan:example.org"] };
 
-function setUp(roomReachable: () => boolean = () => true) {
+// The homeserver's answer to each message, resolved at once unless a test holds it back.
+type Answer = (eventId: string) => Promise<string>;
+const answerAtOnce: Answer = async (eventId) => eventId;
+
+function setUp(roomReachable: () => boolean = () => true, answer: Answer = answerAtOnce) {
   const store = createAlertStore<GroupState, AlertView>(openDatabase(":memory:"));
   const sent: string[] = [];
   let outboxId = 0;
@@ -23,9 +27,12 @@ function setUp(roomReachable: () => boolean = () => true) {
     post: (roomId, blocks, { mentions }) => {
       outboxId++;
       sent.push(`post #${outboxId} ${roomId} [${mentions.join(",")}] ${renderBlocks(blocks).body.split("\n")[0]}`);
-      return { ref: { outboxId }, sent: Promise.resolve(`$event${outboxId}`) };
+      return { ref: { outboxId }, sent: answer(`$event${outboxId}`) };
     },
-    edit: (roomId, target, blocks) => void sent.push(`edit ${JSON.stringify(target)} ${roomId} ${renderBlocks(blocks).body.split("\n")[0]}`),
+    edit: (roomId, target, blocks) => {
+      sent.push(`edit ${JSON.stringify(target)} ${roomId} ${renderBlocks(blocks).body.split("\n")[0]}`);
+      return { sent: answer(`$edit${sent.length}`) };
+    },
   };
   const posting = startAlertPosting({ store, poster, resolveRoom: async () => (roomReachable() ? "!ops:example.org" : undefined), log: pino({ level: "silent" }) });
   const sink = createAlertSink(store, posting.nudge);
@@ -49,6 +56,27 @@ describe("alert posting loop", () => {
       "post #1 !ops:example.org [@dan:example.org] 🔥 FIRING: DiskFull — 1 of 1 alert firing",
       'edit "$event1" !ops:example.org ✅ RESOLVED: DiskFull — fired for 10 min (2026-11-20 14:02 UTC → 2026-11-20 14:12 UTC)',
       "post #2 !ops:example.org [] 🔥 FIRING: DiskFull — 1 of 1 alert firing",
+    ]);
+    expect(store.pending()).toEqual([]);
+  });
+
+  it("hands a group over once per send: changes made while its message waits become one edit showing the latest", async () => {
+    const held: Array<() => void> = [];
+    const { sent, sink, posting, store } = setUp(() => true, (eventId) => new Promise((resolve) => held.push(() => resolve(eventId))));
+    const alerts = (n: number) => Array.from({ length: n }, (_, i) => ({ instance: `host-${i}` }));
+    sink.accept(ROUTE, makePayload("g1", alerts(1)));
+    await waitUntil("the post", () => sent.length === 1);
+    for (let n = 2; n <= 5; n++) sink.accept(ROUTE, makePayload("g1", alerts(n)));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sent).toHaveLength(1);
+    held.shift()!();
+    await waitUntil("the edit", () => sent.length === 2);
+    held.shift()!();
+    await new Promise((r) => setTimeout(r, 50));
+    await posting.stop();
+    expect(sent).toEqual([
+      "post #1 !ops:example.org [] 🔥 FIRING: DiskFull — 1 of 1 alert firing",
+      'edit "$event1" !ops:example.org 🔥 FIRING: DiskFull — 5 of 5 alerts firing',
     ]);
     expect(store.pending()).toEqual([]);
   });
