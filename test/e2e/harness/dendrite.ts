@@ -18,8 +18,8 @@ import type { SharedSynapse } from "./global-setup.ts";
 const GO_BIN = join(homedir(), ".cache", "magi", "go-bin");
 const PROGRAMS = ["dendrite", "generate-config", "generate-keys"] as const;
 
-// The exact lines .ci/run needs, and a developer who wants these tests.
-export const DENDRITE_INSTALL = PROGRAMS.map((p) => `GOBIN=~/.cache/magi/go-bin go install github.com/matrix-org/dendrite/cmd/${p}@v0.13.8`).join("; ");
+// The exact line .ci/run needs for one program, and a developer who wants these tests.
+const installLine = (program: string) => `GOBIN=~/.cache/magi/go-bin go install github.com/matrix-org/dendrite/cmd/${program}@v0.13.8`;
 
 // Where one of Dendrite's programs is: the go-bin cache first, then PATH; the cache path when neither has it.
 export function findDendriteProgram(name: (typeof PROGRAMS)[number]): string {
@@ -28,7 +28,7 @@ export function findDendriteProgram(name: (typeof PROGRAMS)[number]): string {
 }
 
 // The needs describeWithTools checks before the Dendrite tests run.
-export const DENDRITE_NEEDS = PROGRAMS.map((p) => ({ file: findDendriteProgram(p), install: DENDRITE_INSTALL }));
+export const DENDRITE_NEEDS = PROGRAMS.map((p) => ({ file: findDendriteProgram(p), install: installLine(p) }));
 
 // A running Dendrite: what a test file needs to talk to it, and how to stop it.
 export interface RunningDendrite extends SharedSynapse {
