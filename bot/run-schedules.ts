@@ -13,12 +13,13 @@ import { selectScheduleHosts } from "../runners/schedules/select-hosts.ts";
 import type { StatusPort } from "../runners/status/index.ts";
 import { createAlertStore } from "../storage/alert-store.ts";
 import { createScheduleStore } from "../storage/schedule-store.ts";
+import { createSilenceStore } from "../storage/silence-store.ts";
 import { createAlertPoster } from "./alert-poster.ts";
 import type { AlertView } from "./alert-sink.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 import { startAlertPosting } from "./post-alerts.ts";
 import { postDigest } from "./post-digest.ts";
-import { recordScheduleChange } from "./schedule-alerts.ts";
+import { recordScheduleChange, resolveUnwatched } from "./schedule-alerts.ts";
 import { createRoomResolver } from "./start-http.ts";
 
 // What the schedules need: where hosts are, how to probe them, the database, and how changed alert groups get posted.
@@ -47,6 +48,7 @@ export type RoundDeps = Pick<ScheduleDeps, "status" | "db" | "log"> & { now: () 
 export async function runScheduleRound(name: string, schedule: ScheduleConfig, hosts: HostEntry[], deps: RoundDeps): Promise<void> {
   const store = createScheduleStore(deps.db);
   const alerts = createAlertStore<GroupState, AlertView>(deps.db);
+  const silences = createSilenceStore(deps.db);
   const statuses = await deps.status.collect(hosts);
   const now = deps.now();
   const target = { name, room: schedule.room, timeZone: schedule.tz };
@@ -57,7 +59,7 @@ export async function runScheduleRound(name: string, schedule: ScheduleConfig, h
       const remembered = new Map(store.tracksOf(name, status.host).map((t) => [t.key, t]));
       for (const step of planHost(remembered, observation, now, schedule.confirm_after)) {
         store.save(name, status.host, step.key, step.track, now);
-        if (step.transition && recordScheduleChange(alerts, target, status.host, step.key, step.transition, now)) changes.push(`${status.host} ${step.key} ${step.transition.kind}`);
+        if (step.transition && recordScheduleChange(alerts, silences, target, status.host, step.key, step.transition, now)) changes.push(`${status.host} ${step.key} ${step.transition.kind}`);
       }
     }
   });
@@ -65,9 +67,18 @@ export async function runScheduleRound(name: string, schedule: ScheduleConfig, h
   if (changes.length > 0) deps.changed();
 }
 
+// Resolves what hosts no schedule watches any more left open (at start and after a reload); returns those groups.
+export function retireUnwatched(deps: Pick<ScheduleDeps, "schedules" | "inventory" | "db">, now: number): string[] {
+  const watched = new Map(Object.entries(deps.schedules).map(([name, s]) => [name, new Set(selectScheduleHosts(deps.inventory, s.hosts, `schedules.${name}.hosts`).hosts.map((h) => h.name))]));
+  return resolveUnwatched(createAlertStore<GroupState, AlertView>(deps.db), createScheduleStore(deps.db), watched, now);
+}
+
 // Starts one cron timer per schedule (and one per digest); a round still running when the next is due makes that one skip.
-export function startSchedules(deps: ScheduleDeps): { stop(): Promise<void> } {
-  if (Object.keys(deps.schedules).length === 0) return { stop: async () => undefined };
+// First resolves what hosts no longer watched left open.
+export function startSchedules(deps: ScheduleDeps): { nudge(): void; stop(): Promise<void> } {
+  const retired = retireUnwatched(deps, (deps.now ?? Date.now)());
+  if (retired.length > 0) deps.log.info({ groups: retired }, "resolved the problems of hosts no schedule watches any more");
+  if (Object.keys(deps.schedules).length === 0 && retired.length === 0) return { nudge: () => undefined, stop: async () => undefined };
   const poster = createAlertPoster(deps.client, deps.log, deps.msgtypeFor);
   const resolveRoom = createRoomResolver(deps.client, deps.log);
   const now = deps.now ?? Date.now;
@@ -85,6 +96,8 @@ export function startSchedules(deps: ScheduleDeps): { stop(): Promise<void> } {
   });
   deps.log.info({ schedules: Object.keys(deps.schedules) }, "schedules started");
   return {
+    // Brings the room up to date with the alert store (a silence changed a group's message).
+    nudge: round.changed,
     stop: async () => {
       await Promise.all(jobs.map((job) => job.stop()));
       await posting?.stop();

@@ -35,13 +35,16 @@ export type Failed = { ok: false; message: string };
 export interface SilencesPort {
   // The alert group a message in this room shows, if it is one of magi's alert messages.
   groupAt(roomId: string, eventId: string): AlertedGroup | undefined;
+  // Tells whether magi holds the silences of this route's alerts itself (scheduled checks), with no Alertmanager.
+  holds(route: string): boolean;
   // The route's Alertmanager URL, if it has one.
   urlOf(route: string): string | undefined;
   // Each distinct configured Alertmanager once.
   alertmanagers(): ReachableAlertmanager[];
-  // Creates a silence on the route's Alertmanager; with groupId, the group's message shows it.
+  // Creates a silence on the route's Alertmanager (or held by magi); the replied-to group and every open group it
+  // covers show it.
   create(route: string, request: SilenceRequest, groupId: number | undefined): Promise<{ ok: true; id: string; endsAt: number } | Failed>;
-  // Lists the active silences of every Alertmanager.
+  // Lists the active silences of every Alertmanager, and those magi holds when there are any.
   listActive(): Promise<SilenceListing[]>;
   // Expires a silence wherever it is; the message that showed it no longer does.
   expire(id: string): Promise<{ ok: true; route: string; groupName: string | undefined } | Failed>;

@@ -1,4 +1,5 @@
-// !silences: the active silences of every configured Alertmanager, soonest to end first.
+// !silences: the active silences of every configured Alertmanager, and those magi holds for scheduled checks, soonest
+// to end first.
 import { LEVELS } from "../domain/levels.ts";
 import { formatMatcher } from "../domain/matchers.ts";
 import { formatUtc } from "../domain/format-utc.ts";
@@ -9,14 +10,13 @@ import { defineCommand, fail, ok, text, type Block } from "./types.ts";
 export const silencesCommand = defineCommand({
   name: "silences",
   aliases: [],
-  summary: "list the active Alertmanager silences",
+  summary: "list the active silences (Alertmanager's and magi's own for scheduled checks)",
   usage: "silences",
   minLevel: LEVELS.communication,
   args: noArgs,
   run: async (ctx) => {
-    const managers = ctx.silences.alertmanagers();
-    if (managers.length === 0) return fail("No alert route has an Alertmanager URL, so magi knows no silences: set alerts.routes.<name>.alertmanager_url.");
     const listings = await ctx.silences.listActive();
+    if (listings.length === 0) return fail("No alert route has an Alertmanager URL, so magi knows no silences: set alerts.routes.<name>.alertmanager_url. (magi holds none of its own for scheduled checks either.)");
     const named = listings.length > 1;
     const blocks: Block[] = [];
     const rows: string[][] = [];

@@ -1,6 +1,7 @@
-// !unsilence <id>: expires an Alertmanager silence; an alert message that showed it no longer does.
+// !unsilence <id>: expires an Alertmanager silence, or one magi holds; the alert messages that showed it no longer do.
 import { z } from "zod";
 import { LEVELS } from "../domain/levels.ts";
+import { HELD_SILENCE_PATTERN } from "../runners/alertmanager/held-silences.ts";
 import { SILENCE_ID_PATTERN } from "../runners/alertmanager/silences.ts";
 import { defineCommand, fail, ok, text } from "./types.ts";
 
@@ -9,13 +10,13 @@ const unsilenceArgs = z
   .array(z.string())
   .length(1, "expected one silence ID (as !silences shows it)")
   .transform(([id]) => (id ?? "").toLowerCase())
-  .pipe(z.string().regex(SILENCE_ID_PATTERN, "expected a silence ID like 6f1c2d3e-0a1b-4c5d-8e9f-001122334455 (as !silences shows it)"));
+  .refine((id) => SILENCE_ID_PATTERN.test(id) || HELD_SILENCE_PATTERN.test(id), "expected a silence ID like 6f1c2d3e-0a1b-4c5d-8e9f-001122334455 or magi-0a1b2c3d4e5f (as !silences shows it)");
 
 // Expires a silence now.
 export const unsilenceCommand = defineCommand({
   name: "unsilence",
   aliases: [],
-  summary: "end an Alertmanager silence now",
+  summary: "end a silence now",
   usage: "unsilence <silence id>",
   minLevel: LEVELS.deployer,
   args: unsilenceArgs,

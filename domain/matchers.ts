@@ -80,3 +80,19 @@ export function formatMatcher(m: Matcher): string {
   const op = m.isRegex ? (m.isEqual ? "=~" : "!~") : m.isEqual ? "=" : "!=";
   return `${m.name}${op}${JSON.stringify(m.value)}`;
 }
+
+// Tells whether an alert with these labels is matched by every matcher, as Alertmanager decides it (a missing label
+// reads as "").
+export function matchesLabels(matchers: readonly Matcher[], labels: Record<string, string>): boolean {
+  return matchers.every((m) => {
+    const value = labels[m.name] ?? "";
+    const hit = m.isRegex ? compileLikeRe2(m.value).test(value) : m.value === value;
+    return hit === m.isEqual;
+  });
+}
+
+// Tells whether a silence covers an alert group: it has firing alerts and the matchers match every one of them (a
+// group only partly silenced still notifies in Alertmanager, so its message must not read as silenced).
+export function coversAlerts(matchers: readonly Matcher[], firing: readonly Record<string, string>[]): boolean {
+  return matchers.length > 0 && firing.length > 0 && firing.every((labels) => matchesLabels(matchers, labels));
+}

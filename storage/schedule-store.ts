@@ -24,6 +24,7 @@ export function createScheduleStore(db: Database.Database) {
     ON CONFLICT (schedule, host, key) DO UPDATE SET confirmed = excluded.confirmed, streak = excluded.streak, streak_since = excluded.streak_since,
       problem_since = excluded.problem_since, detail = excluded.detail, updated_at = excluded.updated_at`);
   const remove = db.prepare("DELETE FROM schedule_tracks WHERE schedule = ? AND host = ? AND key = ?");
+  const removeHost = db.prepare("DELETE FROM schedule_tracks WHERE schedule = ? AND host = ?");
   return {
     // Every remembered problem of a host under a schedule, by key.
     tracksOf: (schedule: string, host: string): StoredTrack[] => ofHost.all(schedule, host).map(toTrack),
@@ -34,6 +35,8 @@ export function createScheduleStore(db: Database.Database) {
       if (!track) remove.run(schedule, host, key);
       else upsert.run({ schedule, host, key, ...track, confirmed: track.confirmed ? 1 : 0, now });
     },
+    // Forgets everything about a host the schedule no longer watches, so watching it again starts clean.
+    forgetHost: (schedule: string, host: string): void => void removeHost.run(schedule, host),
     // Runs work in one write transaction, so a round's tracks and the alerts they raise commit together.
     transact: <T>(work: () => T): T => db.transaction(work).immediate(),
   };

@@ -97,7 +97,9 @@ describe.skipIf(!present)("silences from chat, through a real Alertmanager", () 
     expect(await shownBody(post!)).toMatch(/^🔥 FIRING: DiskFull — 2 of 2 alerts firing\n/);
   });
 
-  it("silences by explicit matchers on the one configured Alertmanager", async () => {
+  it("silences by explicit matchers on the one configured Alertmanager, and marks the open group they cover", async () => {
+    await am.push({ name: "BackupMissing", startsAt: new Date(Date.now() - 60_000), labels: { instance: "nas1" } });
+    const [post] = await room().waitForPosts("BackupMissing", 1);
     const reply = await answer(fx.admin.say(fx.roomId, "!silence alertname=BackupMissing instance=~nas.* 2h backups moved"));
     expect(reply).toMatch(/^🔕 Silenced alertname="BackupMissing", instance=~"nas\.\*" until .* UTC \(2h\): backups moved\n/);
     const id = /Silence ([0-9a-f-]{36});/.exec(reply)![1]!;
@@ -106,7 +108,8 @@ describe.skipIf(!present)("silences from chat, through a real Alertmanager", () 
       { name: "alertname", value: "BackupMissing", isRegex: false, isEqual: true },
       { name: "instance", value: "nas.*", isRegex: true, isEqual: true },
     ]);
-    expect(await answer(fx.admin.say(fx.roomId, `!unsilence ${id}`))).toBe(`🔔 Silence ${id} expired.`);
+    await waitUntil("the BackupMissing message to show the silence", async () => (await shownBody(post!)).includes(`(backups moved); silence ${id}`), { timeoutMs: 20_000, intervalMs: 200 });
+    expect(await answer(fx.admin.say(fx.roomId, `!unsilence ${id}`))).toBe(`🔔 Silence ${id} expired. BackupMissing alerts again.`);
   });
 
   it("answers bad matchers, durations and a silence with nothing to cover, and sends nothing to Alertmanager", async () => {
@@ -119,7 +122,7 @@ describe.skipIf(!present)("silences from chat, through a real Alertmanager", () 
       ["!silence alertname=X soon r", 'expected a duration like 30m, 2h, 1d or 1h30m, got "soon". Usage: !silence [matchers...] <duration> <reason...>'],
       ["!silence alertname=X 2h", "say why: a reason is required after the duration (Alertmanager shows it with the silence). Usage: !silence [matchers...] <duration> <reason...>"],
       ["!silence alertname=~.* 2h r", "every one of these matchers also matches alerts without that label, so the silence would cover every alert; add one like alertname=DiskFull. Usage: !silence [matchers...] <duration> <reason...>"],
-      ["!unsilence nope", "expected a silence ID like 6f1c2d3e-0a1b-4c5d-8e9f-001122334455 (as !silences shows it). Usage: !unsilence <silence id>"],
+      ["!unsilence nope", "expected a silence ID like 6f1c2d3e-0a1b-4c5d-8e9f-001122334455 or magi-0a1b2c3d4e5f (as !silences shows it). Usage: !unsilence <silence id>"],
     ];
     for (const [command, expected] of cases) expect(await answer(fx.admin.say(fx.roomId, command)), command).toBe(expected);
     expect(await silencesInAm()).toHaveLength(before);

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { createAlertsPort } from "../../../bot/alerts-port.ts";
 import type { AlertView } from "../../../bot/alert-sink.ts";
 import { renderBlocks } from "../../../bot/render.ts";
-import { runScheduleRound } from "../../../bot/run-schedules.ts";
+import { retireUnwatched, runScheduleRound } from "../../../bot/run-schedules.ts";
 import { configSchema } from "../../../config/schema.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";
@@ -93,5 +93,22 @@ describe("scheduled rounds", () => {
     for (let i = 0; i < 2; i++) await round([up("kaji"), unreachable("nas")]);
     expect(messages()).toEqual(["🔥 nas: unreachable since 14:04 (2 checks) — connection refused"]);
     expect(alerts.open().map((g) => g.groupKey)).toEqual(["nas/zfs:tank", "nas/reachability"]);
+  });
+
+  it("resolves a dropped host's open problems once, with why, and forgets its tracks", async () => {
+    const { db, round, alerts, messages } = setUp(":memory:");
+    for (let i = 0; i < 2; i++) await round([unreachable("kaji"), up("nas", [{ name: "tank", state: "DEGRADED" }])]);
+    for (const g of alerts.pending()) alerts.handOff(g.id, () => `$${g.groupKey}`);
+    const inventory = new Map(HOSTS.map((h) => [h.name, { ...h, ssh: { user: "magi", port: 22, sudo: false } } as unknown as HostEntry]));
+    const at = T0 + 30 * MIN;
+    expect(retireUnwatched({ schedules: { fleet: { ...SCHEDULE, hosts: ["kaji"] } }, inventory, db }, at)).toEqual(["nas/zfs:tank"]);
+    expect(alerts.pending().map((g) => [g.messageRef, g.resolved, renderBlocks(g.view.blocks).body])).toEqual([["$nas/zfs:tank", true, "✅ nas: pool tank DEGRADED — no longer watched by schedule fleet"]]);
+    alerts.handOff(alerts.pending()[0]!.id, () => "$nas/zfs:tank");
+    expect(retireUnwatched({ schedules: { fleet: { ...SCHEDULE, hosts: ["kaji"] } }, inventory, db }, at)).toEqual([]);
+    // Watched again, nas starts clean: a degraded pool is a new problem after two rounds, in a new message.
+    for (let i = 0; i < 2; i++) await round([unreachable("kaji"), up("nas", [{ name: "tank", state: "DEGRADED" }])]);
+    expect(messages()).toEqual(["🔥 nas: pool tank DEGRADED — since 14:04 (2 checks)"]);
+    // A schedule taken out of the config resolves everything it left open.
+    expect(retireUnwatched({ schedules: {}, inventory, db }, at).sort()).toEqual(["kaji/reachability", "nas/zfs:tank"]);
   });
 });

@@ -49,7 +49,7 @@ export function makeContext(level: Level, extra: Partial<CommandContext> = {}) {
     locks: createLockStore(db),
     alerts: { firing: () => [] },
     checks: { names: () => [], list: () => [], detail: () => undefined, pause: () => false, resume: () => false },
-    silences: { groupAt: () => undefined, urlOf: () => undefined, alertmanagers: () => [], create: async () => ({ ok: false, message: "no Alertmanager" }), listActive: async () => [], expire: async () => ({ ok: false, message: "no Alertmanager" }) },
+    silences: { groupAt: () => undefined, holds: () => false, urlOf: () => undefined, alertmanagers: () => [], create: async () => ({ ok: false, message: "no Alertmanager" }), listActive: async () => [], expire: async () => ({ ok: false, message: "no Alertmanager" }) },
     deploys: createDeployPort(undefined, new Map(HOSTS.map((h) => [h.name, h]))),
     enroll: createEnrollPort("enrollment is not configured (the enroll section of magi's config)", new Map(), { get: () => undefined, list: () => [], pin: () => {} }),
     status: { collect: async (hosts) => hosts.map((h) => ({ host: h.name, reach: "no-ssh" as const })) },

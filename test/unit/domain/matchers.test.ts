@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMatcher, looksLikeMatcher, matchLabels, parseMatchers } from "../../../domain/matchers.ts";
+import { coversAlerts, formatMatcher, looksLikeMatcher, matchesLabels, matchLabels, parseMatchers, type Matcher } from "../../../domain/matchers.ts";
 import { parseDuration } from "../../../domain/period.ts";
 
 describe("matchers as people type them", () => {
@@ -48,5 +48,17 @@ describe("durations", () => {
     expect(parseDuration("2x", bounds)).toBe('expected a duration like 30m, 2h, 1d or 1h30m, got "2x"');
     expect(parseDuration("31d", bounds)).toBe("31d is too long: at most 30d");
     expect(parseDuration("0m", bounds)).toBe("0m is too short: at least 1m");
+  });
+
+  it("decides a group is silenced only when every firing alert in it matches every matcher, as Alertmanager would", () => {
+    const m = parseMatchers(["alertname=DiskFull", "instance=~nas.*", "severity!=critical"]) as Matcher[];
+    expect(matchesLabels(m, { alertname: "DiskFull", instance: "nas2" })).toBe(true);
+    expect(matchesLabels(m, { alertname: "DiskFull", instance: "xnas2" })).toBe(false);
+    expect(matchesLabels(m, { alertname: "DiskFull", instance: "nas", severity: "critical" })).toBe(false);
+    const nas = { alertname: "DiskFull", instance: "nas" };
+    expect(coversAlerts(m, [nas, { alertname: "DiskFull", instance: "nas-backup" }])).toBe(true);
+    expect(coversAlerts(m, [nas, { alertname: "DiskFull", instance: "misato" }])).toBe(false);
+    expect(coversAlerts(m, [])).toBe(false);
+    expect(coversAlerts([], [nas])).toBe(false);
   });
 });

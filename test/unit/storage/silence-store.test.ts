@@ -45,7 +45,7 @@ describe("alert messages and their silences", () => {
     const [group] = store.pending();
     const port = createSilencesPort({ db, alertmanagerUrls: { ops: "http://am.example:9093" }, nudge: () => {}, log: pino({ level: "silent" }), now: () => NOW });
     expect(port.groupAt("!ops:example.org", "$nope")).toBeUndefined();
-    silences.record({ silenceId: "6f1c2d3e-0a1b-4c5d-8e9f-001122334455", route: "ops", groupId: group!.id, createdBy: "@dan:example.org", comment: "disk swap", endsAt: NOW + 3_600_000, createdAt: NOW });
+    silences.record({ silenceId: "6f1c2d3e-0a1b-4c5d-8e9f-001122334455", route: "ops", groupId: group!.id, matchers: [], createdBy: "@dan:example.org", comment: "disk swap", endsAt: NOW + 3_600_000, createdAt: NOW }, [group!.id]);
     const before = store.get(group!.id)!.revision;
     expect(store.restyle(group!.id, NOW, (g) => g.view)).toBe(false);
     sink.accept(route, makePayload(key, [{ instance: "nas", severity: "warning" }, { instance: "misato", severity: "warning" }]));
