@@ -42,7 +42,9 @@ export function createCheckStore(db: Database.Database) {
   const lastBody = db.prepare<[string], { at: number; kind: PingKind; body: Buffer }>("SELECT at, kind, body FROM check_pings WHERE check_name = ? AND body_bytes > 0 ORDER BY id DESC LIMIT 1");
   const lastFailBody = db.prepare<[string], { body: Buffer }>("SELECT body FROM check_pings WHERE check_name = ? AND kind = 'fail' ORDER BY id DESC LIMIT 1");
   const pause = db.prepare("UPDATE checks SET paused_at = ?, paused_by = ? WHERE name = ? AND paused_at IS NULL");
-  const resume = db.prepare("UPDATE checks SET paused_at = NULL, paused_by = NULL, resumed_at = ? WHERE name = ? AND paused_at IS NOT NULL");
+  // The pause interrupted the story the room was told: resuming starts a new one, so a check still (or again) down is
+  // announced once more, and an "up again" needs a DOWN announced after the resume.
+  const resume = db.prepare("UPDATE checks SET paused_at = NULL, paused_by = NULL, resumed_at = ?, announced = 'none' WHERE name = ? AND paused_at IS NOT NULL");
   const announce = db.prepare("UPDATE checks SET announced = ? WHERE name = ?");
 
   const get = (name: string): CheckRecord => {
@@ -77,7 +79,7 @@ export function createCheckStore(db: Database.Database) {
     lastFailBody: (name: string): string | undefined => lastFailBody.get(name)?.body.toString("utf8"),
     // Pauses a check; false when it was already paused.
     pause: (name: string, by: string, now: number): boolean => pause.run(now, by, name).changes === 1,
-    // Resumes a paused check, whose schedule then counts from now; false when it was not paused.
+    // Resumes a paused check, whose schedule then counts from now and whose story starts anew; false when it was not paused.
     resume: (name: string, now: number): boolean => resume.run(now, name).changes === 1,
     // Re-reads the check and lets decide() queue a message (the outbox shares this database) and name the announced
     // state to store, all in one transaction: a crash can neither lose the message nor post it twice.

@@ -84,4 +84,30 @@ describe("startCheckWatch", () => {
     await flush();
     expect(posts).toEqual(["tick failed (exit 2) after 1 s:\none\ntwo"]);
   });
+
+  it("after !resume, posts DOWN once more for a check that is still down, though the room heard it before the pause", async () => {
+    const { store, clock, posts, watch, ping } = setUp();
+    const w = watch();
+    ping(T0 + 1000, "fail", 1, "boom\n");
+    clock.now = T0 + 1001;
+    w.nudge();
+    await flush();
+    expect(posts).toEqual(["tick failed (exit 1):\nboom"]);
+    store.pause("tick", "@dan:x", T0 + 2000);
+    clock.now = T0 + 60_000;
+    w.nudge();
+    await flush();
+    expect(store.resume("tick", T0 + 60_000)).toBe(true);
+    w.nudge();
+    await flush();
+    w.nudge();
+    await flush();
+    expect(posts).toEqual(["tick failed (exit 1):\nboom", "tick failed (exit 1):\nboom"]);
+    // The new story ends as any does: the next success posts up again, once.
+    ping(T0 + 61_000, "success");
+    clock.now = T0 + 61_001;
+    w.nudge();
+    await flush();
+    expect(posts.slice(2)).toEqual(["tick is up again."]);
+  });
 });
