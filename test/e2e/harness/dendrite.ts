@@ -80,7 +80,9 @@ export async function startDendrite(): Promise<RunningDendrite> {
   child.stderr.on("data", keep);
   const exited = once(child, "exit");
   const baseUrl = `http://127.0.0.1:${port}`;
-  const log = () => `${output}\n--- ${join(dir, "log")} ---\n${existsSync(join(dir, "log")) ? readFileSync(join(dir, "log"), "utf8").slice(-4000) : ""}`;
+  // Dendrite's file hook treats path as a directory and writes dendrite.log in it.
+  const logFile = join(dir, "log", "dendrite.log");
+  const log = () => `${output}\n--- ${logFile} ---\n${existsSync(logFile) ? readFileSync(logFile, "utf8").slice(-4000) : ""}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGTERM");
