@@ -11,6 +11,7 @@ export const alertsCommand = defineCommand({
   summary: "list the alerts firing now, by group, with how long they have fired",
   usage: "alerts",
   minLevel: LEVELS.communication,
+  uses: ["alerts"],
   args: noArgs,
   run: (ctx) => {
     const groups = ctx.alerts.firing();

@@ -14,6 +14,7 @@ export const auditCommand = defineCommand({
   summary: "show the last n commands magi received, who sent them and what happened",
   usage: "audit [n]",
   minLevel: LEVELS.admin,
+  uses: ["audit"],
   args: optionalArg(count),
   run: (ctx, n) => {
     const rows = ctx.audit.recent(n ?? 10);

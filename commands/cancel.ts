@@ -12,6 +12,7 @@ export const cancelCommand = defineCommand({
   summary: "cancel a queued or running job (yours, or any if you are an admin); without an id, call off your request waiting for approval",
   usage: "cancel [job id]",
   minLevel: LEVELS.deployer,
+  uses: ["approvals", "jobs"],
   args: z.union([z.array(z.string()).length(0).transform(() => undefined), jobIdArgs], { error: `${JOB_ID_MESSAGE}, or nothing` }),
   run: async (ctx, id) => {
     if (id === undefined) {

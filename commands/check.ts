@@ -17,6 +17,7 @@ export const checkCommand = defineCommand({
   summary: "show one check: its schedule, recent pings, and the last log a ping sent (as a file)",
   usage: "check <name>",
   minLevel: LEVELS.communication,
+  uses: ["checks"],
   args: oneCheckArgs,
   run: (ctx, name): Output => {
     const unknown = describeUnknownCheck(ctx.checks, name, ctx.prefix);

@@ -12,6 +12,7 @@ export const checksCommand = defineCommand({
   summary: "list the backup and job checks (dead-man's switch): state, last ping, last run, next expected",
   usage: "checks",
   minLevel: LEVELS.communication,
+  uses: ["checks"],
   args: noArgs,
   run: (ctx) => {
     const now = ctx.now();

@@ -4,7 +4,7 @@ import type { DeployAction } from "../domain/deploy.ts";
 import { collectFoldedDiffs, describeHostPreview } from "../runners/preview/describe-preview.ts";
 import type { HostPreview } from "../runners/preview/types.ts";
 import { PREVIEW_BINDING, PREVIEW_FILE_BINDING, PREVIEW_FILE_NAME_BINDING } from "./approval-view.ts";
-import { fail, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
+import { fail, type ApprovalNeed, type ContextOf, type Output } from "./types.ts";
 
 // A resolved commit.
 export interface Revision {
@@ -32,8 +32,11 @@ function describeOutcome(p: HostPreview, signal: AbortSignal) {
   return { ok: true, summary: p.same ? `${p.host} already runs ${p.path}` : `built ${p.path ?? "nothing (built on the host at deploy time)"}` };
 }
 
+// What building previews needs: the deploy port, the job queue, and a way to show progress.
+export type PreviewContext = ContextOf<"deploys" | "jobs" | "progress">;
+
 // Previews one host as a job that takes no lock: !jobs lists it, !cancel stops its build, !log keeps its lines.
-async function previewAsJob(ctx: CommandContext, host: string, sha: string, show: (jobId: number, progress?: string) => void): Promise<{ job: number; preview: HostPreview }> {
+async function previewAsJob(ctx: PreviewContext, host: string, sha: string, show: (jobId: number, progress?: string) => void): Promise<{ job: number; preview: HostPreview }> {
   let preview: HostPreview | undefined;
   const jobId = { value: 0 };
   const { job } = ctx.jobs.submit({
@@ -52,7 +55,7 @@ async function previewAsJob(ctx: CommandContext, host: string, sha: string, show
 
 // Builds every host one after another (nix runs each build's derivations in parallel), each as a job, showing progress.
 // A cancelled build ends the request: the hosts after it are not built.
-export async function buildPreviews(ctx: CommandContext, hosts: string[], rev: Revision): Promise<HostPreview[]> {
+export async function buildPreviews(ctx: PreviewContext, hosts: string[], rev: Revision): Promise<HostPreview[]> {
   const status = new Map(hosts.map((h) => [h, "waiting"]));
   const show = () => ctx.progress?.([{ kind: "text", text: `building ${short(rev.sha)} "${rev.subject}" to preview it:` }, { kind: "list", items: hosts.map((h) => `${h}: ${status.get(h)}`) }]);
   const previews: HostPreview[] = [];
@@ -87,7 +90,7 @@ export function describeFolded(previews: HostPreview[], prefix: string, fold: Re
 }
 
 // The approval a previewed deploy asks for, or the answer that ends it: a failed build, or nothing to deploy.
-export async function previewDeploy(ctx: CommandContext, action: DeployAction, hosts: string[], rev: Revision): Promise<ApprovalNeed | Output> {
+export async function previewDeploy(ctx: PreviewContext, action: DeployAction, hosts: string[], rev: Revision): Promise<ApprovalNeed | Output> {
   const previews = await buildPreviews(ctx, hosts, rev);
   const what = `${short(rev.sha)} "${rev.subject}"`;
   const cancelled = previews.find((p) => !p.ok && p.cancelled);

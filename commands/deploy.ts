@@ -4,11 +4,11 @@ import { deployArgs, type DeployArgs } from "./deploy-args.ts";
 import { HOSTS_BINDING, pathBindingKey, previewDeploy } from "./deploy-preview.ts";
 import { describeJob } from "./job-view.ts";
 import { describeLock } from "./lock-view.ts";
-import { defineCommand, fail, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
+import { defineCommand, fail, type ApprovalNeed, type ContextOf, type Output } from "./types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Hosts to deploy, or why not: unknown names, locks.
-function pickHosts(ctx: CommandContext, args: DeployArgs): string[] | string {
+function pickHosts(ctx: ContextOf<"deploys" | "inventory" | "locks">, args: DeployArgs): string[] | string {
   if (!ctx.deploys.configured) return "deploys are not configured (the deploy section of magi's config)";
   const selected = selectHosts(ctx.inventory, args.selector);
   if ("problem" in selected) return selected.problem;
@@ -29,6 +29,7 @@ export const deployCommand = defineCommand({
   summary: "rebuild hosts from the team's flake at one exact commit (approval where policy says so); --dry-run needs only level 2",
   usage: "deploy <host|@tag|a,b|all> [ref] [--dry-run|--boot|--test]",
   minLevel: LEVELS.contributor,
+  uses: ["binding", "deploys", "inventory", "jobs", "locks", "policyFor", "progress"],
   levelFor: (args) => (args.action === "dry-activate" ? LEVELS.contributor : LEVELS.deployer),
   args: deployArgs,
   approval: async (ctx, args): Promise<ApprovalNeed | Output | string | null> => {

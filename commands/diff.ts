@@ -21,6 +21,7 @@ export const diffCommand = defineCommand({
   summary: "build a host's system at a ref (default the deploy branch) and show what deploying it would change",
   usage: "diff <host> [ref]",
   minLevel: LEVELS.contributor,
+  uses: ["deploys", "inventory", "jobs", "progress"],
   args: diffArgs,
   run: async (ctx, args) => {
     if (!ctx.deploys.configured) return fail("deploys are not configured (the deploy section of magi's config)");

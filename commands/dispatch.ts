@@ -4,7 +4,7 @@ import { checkAccess } from "./access.ts";
 import { parseCommand } from "./parse.ts";
 import { findCommand } from "./find-command.ts";
 import { suggestNames } from "./suggest.ts";
-import { fail, type CommandContext, type Output } from "./types.ts";
+import { fail, narrowContext, type CommandContext, type Output } from "./types.ts";
 import { describeArgsProblem } from "./args.ts";
 import type { ApprovalPolicy } from "./approval-policy.ts";
 import { capEcho } from "./echo.ts";
@@ -50,7 +50,7 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
   const approvalOf = spec.approval;
   const checkApproval = approvalOf && !ctx.approved
     ? async (): Promise<ApprovalCheck> => {
-        const need = await approvalOf(ctx, args.data);
+        const need = await approvalOf(narrowContext(ctx, spec), args.data);
         if (need === null) return { kind: "none" };
         if (typeof need === "string") return { kind: "refused", output: fail(need) };
         if ("blocks" in need) return { kind: "refused", output: need };
@@ -66,7 +66,7 @@ export function prepareCommand(body: string, ctx: CommandContext, logError: (err
     run: async (with_ = {}) => {
       const binding = with_.binding ?? ctx.approved?.binding;
       try {
-        return { output: await spec.run({ ...ctx, ...with_, ...(binding ? { binding } : {}) }, args.data) };
+        return { output: await spec.run(narrowContext({ ...ctx, ...with_, ...(binding ? { binding } : {}) }, spec), args.data) };
       } catch (error) {
         const errorId = randomBytes(4).toString("hex");
         logError(errorId, error);

@@ -5,7 +5,7 @@ import { findHost } from "./host-arg.ts";
 import { enrollArgs, type EnrollArgs } from "./enroll-args.ts";
 import { describeJob } from "./job-view.ts";
 import { describeLock } from "./lock-view.ts";
-import { defineCommand, fail, ok, text, type ApprovalNeed, type CommandContext, type Output } from "./types.ts";
+import { defineCommand, fail, ok, text, type ApprovalNeed, type ContextOf, type Output } from "./types.ts";
 import type { EnrollPlan } from "../runners/enroll/types.ts";
 import type { JobIO, JobOutcome } from "../runners/jobs/types.ts";
 
@@ -22,7 +22,7 @@ export function describeEnrollWork(plan: EnrollPlan, deploy?: { verifyPaths: rea
 }
 
 // Plans the request, or says why not (unknown host, bad key, mismatch, pins, sops, rules); a no-op comes back as text.
-async function plan(ctx: CommandContext, args: EnrollArgs): Promise<EnrollPlan | { problem: string } | { noop: string }> {
+async function plan(ctx: ContextOf<"enroll" | "inventory">, args: EnrollArgs): Promise<EnrollPlan | { problem: string } | { noop: string }> {
   if (ctx.enroll.unavailable) return { problem: ctx.enroll.unavailable };
   const host = findHost(ctx.inventory, args.host);
   if (typeof host === "string") return { problem: host };
@@ -33,7 +33,7 @@ async function plan(ctx: CommandContext, args: EnrollArgs): Promise<EnrollPlan |
 
 // After the enrollment: deploy the host at its commit through the normal deploy path, then check the configured secret
 // files on the host; the summary says what was proven.
-async function deployEnrolled(ctx: CommandContext, host: string, sha: string, enrolled: string, io: JobIO): Promise<JobOutcome> {
+async function deployEnrolled(ctx: ContextOf<"deploys" | "enroll" | "locks">, host: string, sha: string, enrolled: string, io: JobIO): Promise<JobOutcome> {
   if (!ctx.deploys.configured) return { ok: false, summary: `${enrolled} Not deployed: deploys are not configured.` };
   // A lock taken while the enrollment ran still stops the deploy, as it would stop !deploy.
   const lock = ctx.locks.find(host);
@@ -56,6 +56,7 @@ export const enrollCommand = defineCommand({
   summary: "add a host's SSH key to the sops recipients: re-encrypt its secrets, commit, push, pin the key (approval by another admin)",
   usage: "enroll <host> [ssh-ed25519 AAAA…] [--replace] [--deploy]",
   minLevel: LEVELS.admin,
+  uses: ["approved", "binding", "deploys", "enroll", "inventory", "jobs", "locks"],
   args: enrollArgs,
   approval: async (ctx, args): Promise<ApprovalNeed | string | null> => {
     const planned = await plan(ctx, args);

@@ -10,6 +10,7 @@ export const generationsCommand = defineCommand({
   summary: "list a host's NixOS generations with dates and revisions",
   usage: "generations <host>",
   minLevel: LEVELS.communication,
+  uses: ["deploys", "inventory"],
   args: oneHostArgs,
   run: async (ctx, name) => {
     const host = findHost(ctx.inventory, name);

@@ -16,6 +16,7 @@ export const helpCommand = defineCommand({
   summary: "list the commands you may run, or show one command's usage",
   usage: "help [command]",
   minLevel: LEVELS.unknown,
+  uses: ["commands"],
   args: optionalArg(commandName),
   run: (ctx, name) => {
     const p = ctx.prefix;

@@ -11,6 +11,7 @@ export const hostsCommand = defineCommand({
   summary: "list the hosts magi knows, with address, tags and pinned host key",
   usage: "hosts",
   minLevel: LEVELS.communication,
+  uses: ["enroll", "inventory"],
   args: noArgs,
   run: (ctx) => {
     const hosts = [...ctx.inventory.values()];

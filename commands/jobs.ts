@@ -11,6 +11,7 @@ export const jobsCommand = defineCommand({
   summary: "list running, queued and recent jobs",
   usage: "jobs",
   minLevel: LEVELS.communication,
+  uses: ["jobs"],
   args: noArgs,
   run: (ctx) => {
     const jobs = ctx.jobs.list(15);

@@ -32,6 +32,7 @@ export const lockCommand = defineCommand({
   summary: "lock a host with a reason, so nobody deploys to it until you unlock it",
   usage: "lock <host> <reason...>",
   minLevel: LEVELS.deployer,
+  uses: ["inventory", "locks"],
   args: lockArgs,
   run: (ctx, { host, reason }) => {
     const entry = findHost(ctx.inventory, host);

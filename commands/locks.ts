@@ -11,6 +11,7 @@ export const locksCommand = defineCommand({
   summary: "list locked hosts: who holds them, since when and why",
   usage: "locks",
   minLevel: LEVELS.communication,
+  uses: ["locks"],
   args: noArgs,
   run: (ctx) => ok(...describeLocks(ctx.locks.list())),
 });

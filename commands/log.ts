@@ -11,6 +11,7 @@ export const logCommand = defineCommand({
   summary: "upload a job's full log as a text file",
   usage: "log <job id>",
   minLevel: LEVELS.contributor,
+  uses: ["jobs"],
   args: jobIdArgs,
   run: (ctx, id) => {
     const job = ctx.jobs.get(id);

@@ -10,6 +10,7 @@ export const pingCommand = defineCommand({
   summary: "check that magi is listening",
   usage: "ping",
   minLevel: LEVELS.communication,
+  uses: [],
   args: noArgs,
   run: () => ok(text("pong")),
 });

@@ -15,6 +15,7 @@ function declarePower(name: "shutdown" | "reboot", action: PowerAction, summary:
     summary,
     usage: `${name} <host>`,
     minLevel: LEVELS.admin,
+    uses: ["actions", "inventory", "jobs"],
     args: oneHostArgs,
     approval: (ctx, hostName) => {
       const host = findHost(ctx.inventory, hostName);

@@ -13,6 +13,7 @@ export const recipientsCommand = defineCommand({
   summary: "show which secrets files each host can decrypt (from .sops.yaml and the files' sops metadata), and what is not re-encrypted yet",
   usage: "recipients [host]",
   minLevel: LEVELS.contributor,
+  uses: ["enroll", "inventory"],
   args: optionalArg(hostNameToken),
   run: async (ctx, host): Promise<Output> => {
     if (host !== undefined) {

@@ -23,6 +23,7 @@ export const rollbackCommand = defineCommand({
   summary: "switch a host back to the previous NixOS generation, or to a given one",
   usage: "rollback <host> [generation]",
   minLevel: LEVELS.admin,
+  uses: ["deploys", "inventory", "jobs"],
   args,
   approval: (ctx, a) => {
     const host = findHost(ctx.inventory, a.host);

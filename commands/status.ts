@@ -13,6 +13,7 @@ export const statusCommand = defineCommand({
   summary: "host health: reachable, uptime, load, NixOS generation, reboot pending, failed units, disks, ZFS, checks",
   usage: "status [host|@tag|a,b|all]",
   minLevel: LEVELS.communication,
+  uses: ["inventory", "status"],
   args: optionalArg(selectorToken),
   run: async (ctx, selector) => {
     if (ctx.inventory.size === 0) return ok(text("No hosts are configured."));

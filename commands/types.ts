@@ -88,8 +88,14 @@ export interface CommandContext {
   now(): number;
 }
 
+// What every command gets: who asks, where, with which prefix, and the clock. The rest it names in `uses`.
+export const BASE_CONTEXT_KEYS = ["caller", "roomId", "prefix", "now"] as const;
+export type BaseContext = Pick<CommandContext, (typeof BASE_CONTEXT_KEYS)[number]>;
+// The context a command that uses these ports runs with: a unit test builds only these.
+export type ContextOf<U extends keyof CommandContext> = BaseContext & Pick<CommandContext, U>;
+
 // One command's declaration: its name, who may run it, how its arguments parse, and what it does.
-export interface CommandSpec<A = unknown> {
+export interface CommandSpec<A = unknown, U extends keyof CommandContext = keyof CommandContext> {
   name: string;
   aliases: string[];
   summary: string;
@@ -98,9 +104,11 @@ export interface CommandSpec<A = unknown> {
   args: z.ZodType<A, string[]>;
   // A higher level for some arguments (e.g. a real deploy vs a dry run); checked by the dispatcher.
   levelFor?(args: A): Level;
+  // The parts of the context beyond the base this command reads; the dispatcher hands it nothing else.
+  uses?: readonly U[];
   // Work that may need approval: names what will run, on which hosts, bound to what (or says why it can't run, in words or blocks).
-  approval?(ctx: CommandContext, args: A): ApprovalNeed | string | Output | null | Promise<ApprovalNeed | string | Output | null>;
-  run(ctx: CommandContext, args: A): Output | Promise<Output>;
+  approval?(ctx: ContextOf<U>, args: A): ApprovalNeed | string | Output | null | Promise<ApprovalNeed | string | Output | null>;
+  run(ctx: ContextOf<U>, args: A): Output | Promise<Output>;
 }
 
 // What an approval would be for: the words in the prompt, the hosts (for the policy), and the values the run must use.
@@ -126,6 +134,14 @@ export function text(value: string): Block {
 }
 
 // Declares a command; the argument type is checked here and erased so the registry can hold every command in one list.
-export function defineCommand<A>(spec: CommandSpec<A>): CommandSpec {
+export function defineCommand<A, U extends keyof CommandContext = keyof CommandContext>(spec: CommandSpec<A, U>): CommandSpec {
   return spec as unknown as CommandSpec;
+}
+
+// The part of a context a command declared it uses (all of it for a command that declares nothing).
+export function narrowContext(ctx: CommandContext, spec: CommandSpec): CommandContext {
+  if (!spec.uses) return ctx;
+  const narrow: Partial<Record<keyof CommandContext, unknown>> = {};
+  for (const key of [...BASE_CONTEXT_KEYS, ...spec.uses]) if (ctx[key] !== undefined) narrow[key] = ctx[key];
+  return narrow as CommandContext;
 }

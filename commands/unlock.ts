@@ -11,6 +11,7 @@ export const unlockCommand = defineCommand({
   summary: "release a host lock you hold (admins may release anyone's)",
   usage: "unlock <host>",
   minLevel: LEVELS.deployer,
+  uses: ["inventory", "locks"],
   args: oneHostArgs,
   run: (ctx, host) => {
     const result = ctx.locks.release(host, ctx.caller.userId, isAdmin(ctx.caller.level));

@@ -14,6 +14,7 @@ export const wakeCommand = defineCommand({
   summary: "wake a host with a wake-on-LAN packet and wait until it answers on SSH",
   usage: "wake <host>",
   minLevel: LEVELS.deployer,
+  uses: ["actions", "inventory", "jobs"],
   args: oneHostArgs,
   run: (ctx, name): Output => {
     const host = findHost(ctx.inventory, name);

@@ -11,6 +11,7 @@ export const whoamiCommand = defineCommand({
   summary: "show your Matrix ID and access level as magi sees them",
   usage: "whoami",
   minLevel: LEVELS.unknown,
+  uses: [],
   args: noArgs,
   run: (ctx) => ok(text(`You are ${ctx.caller.userId}, level ${describeLevel(ctx.caller.level)} in this room.`)),
 });
