@@ -33,7 +33,6 @@ describe("deploy previews", () => {
   const currentOf = (name: string) => readlinkSync(`/proc/${hosts[name]!.pid}/root/run/current-system`);
   const replyTo = (commandId: string, pattern: RegExp, timeoutMs = 30_000) =>
     fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandId && pattern.test(String(e.content.body)), timeoutMs);
-  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
 
   beforeAll(async () => {
     mkdirSync(fake);
@@ -114,7 +113,7 @@ describe("deploy previews", () => {
     expect(readFileSync(`${calls}.context`, "utf8")).toMatch(/^nix\t.*sshopts=-o BatchMode=yes -p \d+ -i \S+ -o UserKnownHostsFile=\S+ -o StrictHostKeyChecking=yes$/m);
     expect(readCalls().filter((c) => c[0] === "nixos-rebuild").map((c) => c[1])).toEqual(["dry-activate"]);
     expect(currentOf("misato")).toBe(INITIAL);
-    await react(fx.admin, prompt.event_id, "👍");
+    await fx.admin.react(fx.roomId, prompt.event_id, "👍");
     const job = await replyTo(command, /(^|\n)job \d+ · deploy misato /);
     expect(await waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/, 60_000)).toMatch(/succeeded/);
     expect(currentOf("misato")).toBe(path);
@@ -148,7 +147,7 @@ describe("deploy previews", () => {
     const prompt = await replyTo(command, /^⏳ deploy/, 60_000);
     const approved = /kaji: (\/nix\/store\/\S+) \(built/.exec(String(prompt.content.body))![1]!;
     writeFileSync(join(fake, "fake-drift"), "nixpkgs input moved");
-    await react(fx.admin, prompt.event_id, "✅");
+    await fx.admin.react(fx.roomId, prompt.event_id, "✅");
     const job = await replyTo(command, /(^|\n)job \d+ · deploy kaji /);
     const done = await waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/, 60_000);
     expect(done).toMatch(new RegExp(`failed.*refusing to deploy ${head.slice(0, 7)} to kaji: it now builds /nix/store/\\S+, not the approved ${approved.replaceAll(".", "\\.")} \\(a flake input changed or the build is not reproducible\\); nothing was activated`));

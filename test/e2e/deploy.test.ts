@@ -28,7 +28,6 @@ describe("deploys from chat", () => {
   let head: string;
   let repo: Awaited<ReturnType<typeof createFlakeRepo>>;
 
-  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const readCalls = () => (existsSync(calls) ? readFileSync(calls, "utf8").split("\n").filter(Boolean).map((l) => l.split("\t")) : []);
   const bodyOf = (eventId: string, pattern: RegExp, timeoutMs = 30_000) => waitForBody(fx.admin, fx.roomId, eventId, pattern, timeoutMs);
   const jobMessage = (commandId: string, host: string) =>
@@ -75,18 +74,18 @@ describe("deploys from chat", () => {
     const command = await dep.say(fx.roomId, "!deploy misato");
     const prompt = await dep.waitForReply(fx.roomId, command);
     expect(prompt.content.body).toBe(`⏳ deploy (switch) misato at ${head.slice(0, 12)} "bump nixpkgs", requested by ${dep.userId}: react 👍 or ✅ to approve, 👎 or ❌ to reject within 15 s (2 approvals from level 3 (deployer) or above, not from ${dep.userId}).`);
-    await react(dep, prompt.event_id, "👍");
-    await react(contrib, prompt.event_id, "👍");
+    await dep.react(fx.roomId, prompt.event_id, "👍");
+    await contrib.react(fx.roomId, prompt.event_id, "👍");
     await bot.waitForLog((l) => l.msg === "reaction ignored" && l.voter === contrib.userId);
     expect(bot.logs.some((l) => l.msg === "reaction ignored" && l.voter === dep.userId)).toBe(true);
-    const withdrawn = await react(ghostA, prompt.event_id, "👍\uFE0F");
+    const withdrawn = await ghostA.react(fx.roomId, prompt.event_id, "👍\uFE0F");
     await bodyOf(prompt.event_id, /Approved so far by @slack_t0123abcd-u0ps1/);
     await ghostA.call("PUT", `/rooms/${encodeURIComponent(fx.roomId)}/redact/${encodeURIComponent(withdrawn)}/r${Date.now()}`, {});
     await bodyOf(prompt.event_id, /^⏳ [^]*\)\.$/);
-    await react(ghostB, prompt.event_id, "👍🏽");
+    await ghostB.react(fx.roomId, prompt.event_id, "👍🏽");
     await new Promise((r) => setTimeout(r, 1000));
     expect(readCalls()).toEqual([]);
-    await react(ghostA, prompt.event_id, "✅");
+    await ghostA.react(fx.roomId, prompt.event_id, "✅");
     const job = await jobMessage(command, "misato");
     const done = await bodyOf(job.event_id, /succeeded|failed/);
     expect(done).toContain(head.slice(0, 7));
@@ -114,11 +113,11 @@ describe("deploys from chat", () => {
     const command = await dep.say(fx.roomId, "!deploy misato");
     const prompt = await dep.waitForReply(fx.roomId, command);
     await bot.stop();
-    await react(ghostA, prompt.event_id, "👍");
-    await react(ghostB, prompt.event_id, "👍");
+    await ghostA.react(fx.roomId, prompt.event_id, "👍");
+    await ghostB.react(fx.roomId, prompt.event_id, "👍");
     // More approvals than needed, and a second reaction from the same person: still one job.
-    await react(fx.admin, prompt.event_id, "✅");
-    await react(ghostA, prompt.event_id, "✅");
+    await fx.admin.react(fx.roomId, prompt.event_id, "✅");
+    await ghostA.react(fx.roomId, prompt.event_id, "✅");
     bot = await fx.start({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_FAKE_CALLS: calls });
     const job = await jobMessage(command, "misato");
     expect(await bodyOf(job.event_id, /succeeded|failed/)).toMatch(/succeeded/);
@@ -128,18 +127,18 @@ describe("deploys from chat", () => {
 
   it("stops on a rejection, the requester's !cancel, and expiry, running nothing", async () => {
     const rejected = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy misato"));
-    await react(fx.admin, rejected.event_id, "👎");
+    await fx.admin.react(fx.roomId, rejected.event_id, "👎");
     expect(await bodyOf(rejected.event_id, /^❌/)).toMatch(/^❌ deploy \(switch\) misato at \w+ "bump nixpkgs": rejected by @admin-deploy-\w+:localhost\. Nothing was run\.$/);
     const called = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy misato"));
     const cancel = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!cancel"));
     expect(cancel.content.body).toMatch(/^Called off: deploy \(switch\) misato at \w{12} "bump nixpkgs"\. Nothing was run\.$/);
     expect(await bodyOf(called.event_id, /^🚫/)).toBe(`🚫 deploy (switch) misato at ${head.slice(0, 12)} "bump nixpkgs": cancelled by ${dep.userId}. Nothing was run.`);
-    await react(ghostA, called.event_id, "👍");
-    await react(ghostB, called.event_id, "👍");
+    await ghostA.react(fx.roomId, called.event_id, "👍");
+    await ghostB.react(fx.roomId, called.event_id, "👍");
     const expired = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy misato"));
     expect(await bodyOf(expired.event_id, /^⌛/, 40_000)).toMatch(/not approved within 15 s\. Nothing was run\.$/);
-    await react(ghostA, expired.event_id, "👍");
-    await react(ghostB, expired.event_id, "👍");
+    await ghostA.react(fx.roomId, expired.event_id, "👍");
+    await ghostB.react(fx.roomId, expired.event_id, "👍");
     await new Promise((r) => setTimeout(r, 1500));
     expect(readCalls()).toEqual([]);
   });

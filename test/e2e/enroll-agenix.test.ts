@@ -38,7 +38,6 @@ describe("!enroll with agenix", () => {
   let repo: Awaited<ReturnType<typeof createFlakeRepo>>;
   let admin: { path: string; recipient: string };
 
-  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const ask = async (user: TestUser, body: string) => (await user.waitForReply(fx.roomId, await user.say(fx.roomId, body), 60_000)).content.body as string;
   const originHead = () => git(repo.origin, "rev-parse", "main");
   const decryptAs = (identity: string, file: string) => execa("age", ["-d", "-i", identity, join(repo.seed, "secrets", file)], { reject: false });
@@ -80,7 +79,7 @@ describe("!enroll with agenix", () => {
     const prompt = await fx.admin.waitForReply(fx.roomId, command, 60_000);
     expect(prompt.content.body).toContain(`enroll vps: key ${fingerprint}, age recipient age1`);
     expect(prompt.content.body).toContain("re-encrypts secrets/vps-db.age, secrets/wifi.age.");
-    await react(other, prompt.event_id, "✅");
+    await other.react(fx.roomId, prompt.event_id, "✅");
     const done = await waitForBody(fx.admin, fx.roomId, prompt.event_id, /^✅.*(Done|failed)/, 120_000);
     expect(done).toMatch(/Done: 1 succeeded\.$/);
 

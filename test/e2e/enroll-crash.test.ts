@@ -9,7 +9,7 @@ import type { BotProcess } from "./harness/bot-process.ts";
 import { createFlakeRepo, git } from "./harness/flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
 import type { TestUser } from "./harness/matrix-user.ts";
-import { createAgeKey, decryptAs, pushSecrets, readEd25519Seed, SOPS, toAgeIdentity } from "./harness/sops-repo.ts";
+import { adminOnlySopsYaml, createAgeKey, decryptAs, pushSecrets, readEd25519Seed, SOPS, toAgeIdentity } from "./harness/sops-repo.ts";
 import { startSshd, type TestSshd } from "./harness/sshd.ts";
 import { waitForBody } from "./harness/test-hosts.ts";
 
@@ -27,15 +27,6 @@ fi
 exec "$MAGI_TEST_SOPS" "$@"
 `;
 
-const SOPS_YAML = (admin: string) => `keys:
-  - &admin ${admin}
-creation_rules:
-  - path_regex: secrets/vps/.*
-    key_groups:
-    - age:
-      - *admin
-`;
-
 describe("!enroll cut off by kill -9", () => {
   const dir = mkdtempSync(join(tmpdir(), "magi-enroll-crash-"));
   const slow = join(dir, "slow");
@@ -45,7 +36,6 @@ describe("!enroll cut off by kill -9", () => {
   let vps: TestSshd;
   let repo: Awaited<ReturnType<typeof createFlakeRepo>>;
 
-  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const ask = async (user: TestUser, body: string) => (await user.waitForReply(fx.roomId, await user.say(fx.roomId, body), 60_000)).content.body as string;
   const originHead = () => git(repo.origin, "rev-parse", "main");
   const botEnv = () => ({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_TEST_SOPS: SOPS, MAGI_TEST_SLOW: slow });
@@ -53,7 +43,7 @@ describe("!enroll cut off by kill -9", () => {
     const command = await fx.admin.say(fx.roomId, "!enroll vps");
     const prompt = await fx.admin.waitForReply(fx.roomId, command, 60_000);
     expect(prompt.content.body).toContain("enroll vps: key SHA256:");
-    await react(other, prompt.event_id, "✅");
+    await other.react(fx.roomId, prompt.event_id, "✅");
     return prompt.event_id;
   };
   const waitFor = async (check: () => boolean, ms: number) => {
@@ -63,7 +53,7 @@ describe("!enroll cut off by kill -9", () => {
   beforeAll(async () => {
     repo = await createFlakeRepo(dir);
     const admin = await createAgeKey(join(dir, "admin-age.txt"));
-    await pushSecrets(repo.seed, repo.origin, { ".sops.yaml": SOPS_YAML(admin.recipient), "secrets/vps/db.yaml": "db_password: hunter2\n" }, "secrets");
+    await pushSecrets(repo.seed, repo.origin, { ".sops.yaml": adminOnlySopsYaml(admin.recipient), "secrets/vps/db.yaml": "db_password: hunter2\n" }, "secrets");
     vps = await startSshd({ dir, name: "vps" });
     fx = await createMagiFixture("enroll-crash");
     other = await fx.newUser("second-admin");

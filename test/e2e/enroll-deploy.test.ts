@@ -10,21 +10,12 @@ import type { BotProcess } from "./harness/bot-process.ts";
 import { createFlakeRepo, git } from "./harness/flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./harness/magi-fixture.ts";
 import type { TestUser } from "./harness/matrix-user.ts";
-import { createAgeKey, pushSecrets, SOPS } from "./harness/sops-repo.ts";
+import { adminOnlySopsYaml, createAgeKey, pushSecrets, SOPS } from "./harness/sops-repo.ts";
 import { startSshd, type TestSshd } from "./harness/sshd.ts";
 import { waitForBody } from "./harness/test-hosts.ts";
 
 const FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
 const INITIAL = "/nix/store/6hq1d8gjsnx5mlm8v3bm1x2r0rz0kw4c-nixos-system-vps-25.05.20250501.0e9c1f2";
-
-const SOPS_YAML = (admin: string) => `keys:
-  - &admin ${admin}
-creation_rules:
-  - path_regex: secrets/vps/.*
-    key_groups:
-    - age:
-      - *admin
-`;
 
 describe("!enroll --deploy", () => {
   const dir = mkdtempSync(join(tmpdir(), "magi-enroll-deploy-"));
@@ -38,7 +29,6 @@ describe("!enroll --deploy", () => {
   let vps: TestSshd;
   let repo: Awaited<ReturnType<typeof createFlakeRepo>>;
 
-  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
 
   beforeAll(async () => {
     mkdirSync(join(dir, "fake"));
@@ -47,7 +37,7 @@ describe("!enroll --deploy", () => {
     writeFileSync(token, "t0k3n\n");
     repo = await createFlakeRepo(dir);
     const admin = await createAgeKey(join(dir, "admin-age.txt"));
-    await pushSecrets(repo.seed, repo.origin, { ".sops.yaml": SOPS_YAML(admin.recipient), "secrets/vps/db.yaml": "db_password: hunter2\n" }, "secrets");
+    await pushSecrets(repo.seed, repo.origin, { ".sops.yaml": adminOnlySopsYaml(admin.recipient), "secrets/vps/db.yaml": "db_password: hunter2\n" }, "secrets");
     vps = await startSshd({ dir, name: "vps", pathPrefix: FAKES, env: { MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: "/run" }, runLinks: { "current-system": INITIAL } });
     fx = await createMagiFixture("enroll-deploy");
     other = await fx.newUser("second-admin");
@@ -67,7 +57,7 @@ describe("!enroll --deploy", () => {
   const enrollApproved = async (body: string) => {
     const command = await fx.admin.say(fx.roomId, body);
     const prompt = await fx.admin.waitForReply(fx.roomId, command, 60_000);
-    await react(other, prompt.event_id, "✅");
+    await other.react(fx.roomId, prompt.event_id, "✅");
     const job = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command && /job \d+ · enroll vps/.test(String(e.content.body)), 60_000);
     return { prompt: String(prompt.content.body), ended: await waitForBody(fx.admin, fx.roomId, job.event_id, /job \d+ · enroll vps · (succeeded|failed)/, 180_000) };
   };

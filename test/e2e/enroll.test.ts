@@ -57,7 +57,6 @@ describe("!enroll", () => {
   let fingerprint: string;
   let recipient: string;
 
-  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const ask = async (user: TestUser, body: string) => (await user.waitForReply(fx.roomId, await user.say(fx.roomId, body), 60_000)).content.body as string;
   const originHead = () => git(repo.origin, "rev-parse", "main");
   const botEnv = () => ({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_TEST_SOPS: SOPS, MAGI_TEST_SEED: repo.seed, MAGI_TEST_RACE_FLAG: join(dir, "race") });
@@ -77,7 +76,7 @@ describe("!enroll", () => {
     const command = await fx.admin.say(fx.roomId, body);
     const prompt = await fx.admin.waitForReply(fx.roomId, command, 60_000);
     return { prompt: prompt.content.body as string, approve: async () => {
-      await react(other, prompt.event_id, "✅");
+      await other.react(fx.roomId, prompt.event_id, "✅");
       const job = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command && /job \d+ · enroll vps/.test(String(e.content.body)), 60_000);
       // The job's state, not a log line that mentions a failed git push before the retry.
       return waitForBody(fx.admin, fx.roomId, job.event_id, /job \d+ · enroll vps · (succeeded|failed)/, 120_000);
@@ -139,10 +138,10 @@ describe("!enroll", () => {
     const command = await fx.admin.say(fx.roomId, "!enroll vps");
     const prompt = await fx.admin.waitForReply(fx.roomId, command, 60_000);
     expect(prompt.content.body).toBe(`⏳ enroll vps: key ${fingerprint}, age recipient ${recipient}; re-encrypts secrets/common/wifi.yaml, secrets/vps/db.yaml. Compare with \`ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub\` on the host's console, then react ✅, requested by ${fx.admin.userId}: react 👍 or ✅ to approve, 👎 or ❌ to reject within 15 min (1 approval from level 4 (admin) or above, not from ${fx.admin.userId}).`);
-    await react(fx.admin, prompt.event_id, "✅");
+    await fx.admin.react(fx.roomId, prompt.event_id, "✅");
     await bot.waitForLog((l) => l.msg === "reaction ignored" && l.voter === fx.admin.userId);
     expect(await originHead()).toBe(before);
-    await react(other, prompt.event_id, "✅");
+    await other.react(fx.roomId, prompt.event_id, "✅");
     const done = await waitForBody(fx.admin, fx.roomId, prompt.event_id, /^✅.*(Done|failed)/, 120_000);
     expect(done).toMatch(/Done: 1 succeeded\.$/);
 

@@ -25,7 +25,6 @@ describe("deleting a request that waits for approval", () => {
   let ghost: TestUser;
   let head: string;
 
-  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const redact = (user: TestUser, eventId: string) => user.call("PUT", `/rooms/${encodeURIComponent(fx.roomId)}/redact/${encodeURIComponent(eventId)}/r${Date.now()}`, {});
   const bodyOf = (eventId: string, pattern: RegExp, timeoutMs = 30_000) => waitForBody(fx.admin, fx.roomId, eventId, pattern, timeoutMs);
   const readDb = <T>(sql: string, ...params: unknown[]): T[] => {
@@ -43,7 +42,7 @@ describe("deleting a request that waits for approval", () => {
     expect(prompt.content.body).toMatch(/^⏳ deploy \(switch\) misato at /);
     await redact(deleter, command);
     const text = await bodyOf(prompt.event_id, /^🚫/);
-    await react(ghost, prompt.event_id, "👍");
+    await ghost.react(fx.roomId, prompt.event_id, "👍");
     await bot.waitForLog((l) => l.msg === "reaction ignored" && l.voter === ghost.userId && l.why === "request already cancelled");
     return { command, prompt: text };
   }

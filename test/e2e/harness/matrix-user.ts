@@ -57,6 +57,11 @@ export class TestUser {
     return this.sendEvent(roomId, "m.room.message", { msgtype: "m.text", body, ...extra });
   }
 
+  // Reacts to an event with an emoji (m.annotation), as clients do.
+  react(roomId: string, eventId: string, key: string): Promise<string> {
+    return this.sendEvent(roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
+  }
+
   // Edits an earlier message (m.replace), as clients and the Slack bridge do.
   edit(roomId: string, eventId: string, body: string): Promise<string> {
     return this.sendEvent(roomId, "m.room.message", {

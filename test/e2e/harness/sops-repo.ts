@@ -72,3 +72,13 @@ export async function decryptAs(identity: string, path: string): Promise<{ exitC
   const r = await execa(SOPS, ["--decrypt", path], { reject: false, stripFinalNewline: false, env: { SOPS_AGE_KEY: identity, SOPS_AGE_KEY_FILE: "/nonexistent" } });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
+
+// A .sops.yaml whose one rule encrypts secrets/vps/ to the admin only: the state before !enroll vps.
+export const adminOnlySopsYaml = (admin: string) => `keys:
+  - &admin ${admin}
+creation_rules:
+  - path_regex: secrets/vps/.*
+    key_groups:
+    - age:
+      - *admin
+`;
