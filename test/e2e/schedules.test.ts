@@ -131,4 +131,22 @@ describe("scheduled fleet checks", () => {
     const digest = await waitForPost(/^📋/);
     expect(digest.content.body).toMatch(new RegExp(`^📋 fleet: 2 of 3 hosts fine, 1 open problem\n• nas: pool tank DEGRADED — since ${CLOCK}$`));
   });
+
+  it("silences a problem from chat without any Alertmanager: the message shows it, a recovery under it is held back, !unsilence shows the recovery", async () => {
+    const tank = (await posts()).find((e) => /tank/.test(String(e.content.body)))!;
+    const asked = await fx.admin.say(fx.roomId, "!silence 1h disk being replaced", { "m.relates_to": { "m.in_reply_to": { event_id: tank.event_id } } });
+    const reply = String((await fx.admin.waitForReply(fx.roomId, asked, 20_000)).content.body);
+    expect(reply).toMatch(/^🔕 Silenced alertname="pool tank DEGRADED", host="nas", instance="nas", key="zfs:tank", kind="zfs", schedule="fleet" until .* UTC \(1h\): disk being replaced\nSilence (magi-[0-9a-f]{12}); !unsilence \1 ends it early\.$/);
+    const id = /Silence (magi-[0-9a-f]{12});/.exec(reply)![1]!;
+    await waitForBody(fx.admin, fx.roomId, tank.event_id, new RegExp(`^🔥 nas: pool tank DEGRADED — since ${CLOCK} \\(2 checks\\)\n🔕 Silenced by ${fx.admin.userId.replace(/[.]/g, "\\.")} until .* UTC \\(disk being replaced\\); silence ${id}$`));
+    const listed = await fx.admin.say(fx.roomId, "!silences");
+    expect(String((await fx.admin.waitForReply(fx.roomId, listed)).content.body)).toMatch(new RegExp(`^1 active silence:\n[^]*${id}`));
+    writeFileSync(join(dir, "nas", "zpool-status.txt"), "all pools are healthy\n");
+    const edits = (await editsOf(tank.event_id)).length;
+    await waitRounds(4);
+    expect(await editsOf(tank.event_id)).toHaveLength(edits);
+    const ended = await fx.admin.say(fx.roomId, `!unsilence ${id}`);
+    expect(String((await fx.admin.waitForReply(fx.roomId, ended)).content.body)).toBe(`🔔 Silence ${id} expired. nas · zfs alerts again.`);
+    await waitForBody(fx.admin, fx.roomId, tank.event_id, /^✅ nas: pool tank DEGRADED — resolved after \d+ (s|min)( \d+ s)?$/);
+  });
 });
