@@ -33,7 +33,6 @@ describeWithTools("magi on Dendrite", DENDRITE_NEEDS, () => {
   let deployJob: number;
   let env: Record<string, string>;
 
-  const react = (user: TestUser, eventId: string, key: string) => user.sendEvent(fx.roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
   const rebuilds = () => (existsSync(calls) ? readFileSync(calls, "utf8").split("\n").filter((l) => l.startsWith("nixos-rebuild\t")) : []);
   const ask = async (user: TestUser, text: string) => user.waitForReply(fx.roomId, await user.say(fx.roomId, text));
 
@@ -98,14 +97,14 @@ describeWithTools("magi on Dendrite", DENDRITE_NEEDS, () => {
     const command = await dep.say(fx.roomId, "!deploy misato");
     const prompt = await dep.waitForReply(fx.roomId, command);
     expect(prompt.content.body).toMatch(new RegExp(`^⏳ deploy \\(switch\\) misato at ${head.slice(0, 12)} "bump nixpkgs", requested by ${dep.userId}: react`));
-    const withdrawn = await react(ghost, prompt.event_id, "👍");
+    const withdrawn = await ghost.react(fx.roomId, prompt.event_id, "👍");
     await waitForBody(fx.admin, fx.roomId, prompt.event_id, /Approved so far by @slack_t0123abcd-u0ps1:localhost/);
     await ghost.call("PUT", `/rooms/${encodeURIComponent(fx.roomId)}/redact/${encodeURIComponent(withdrawn)}/r${Date.now()}`, {});
     await waitForBody(fx.admin, fx.roomId, prompt.event_id, /^⏳ [^]*\)\.$/);
-    await react(fx.admin, prompt.event_id, "👍");
+    await fx.admin.react(fx.roomId, prompt.event_id, "👍");
     await new Promise((r) => setTimeout(r, 1000));
     expect(rebuilds()).toEqual([]);
-    await react(ghost, prompt.event_id, "✅");
+    await ghost.react(fx.roomId, prompt.event_id, "✅");
     const job = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command && /(^|\n)job \d+ · deploy misato /.test(String(e.content.body)));
     deployJob = Number(/(?:^|\n)job (\d+) /.exec(String(job.content.body))![1]);
     const done = await waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/);
