@@ -206,5 +206,10 @@ describe.skipIf(missing.length > 0)("dead-man's switch with real backup tools", 
     expect((await ask("!pause backup-broken")).content.body).toBe("backup-broken is already paused.");
     expect((await ask("!resume backup-broken")).content.body).toMatch(/^▶️ Resumed backup-broken: next run expected in (23 h 59 min|1 d)\.$/);
     expect(String((await ask("!checks")).content.body)).toMatch(/\nbackup-broken +DOWN \(failed\) +/);
+    // The pause interrupted the story: still failed after the resume, the failure is posted once more (and only once).
+    const again = await waitForPosts("backup-broken failed", 2);
+    expect(again[1]!.content.body).toMatch(/^backup-broken failed after \d+ s:\n/);
+    await settle(2000);
+    expect(await postsStarting("backup-broken failed")).toHaveLength(2);
   }, 60_000);
 });
