@@ -14,6 +14,10 @@ import type { AlertView } from "./alert-sink.ts";
 // Lets the HTTP intake answer the requests that arrived while the sweep worked, between two hand-offs.
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+// Changes that arrive within this long of each other are looked at by one sweep: a burst of notifications would
+// otherwise run one sweep (a read of every waiting group) per request.
+const GATHER_MS = 20;
+
 // Starts the loop; resolveRoom maps a configured room (ID or alias) to a room ID, or undefined while it can't.
 export function startAlertPosting(deps: {
   store: AlertStore<GroupState, AlertView>;
@@ -26,12 +30,22 @@ export function startAlertPosting(deps: {
   // the next one, as the queue replaces any edit still waiting).
   const inQueue = new Set<number>();
 
+  let gathering: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const nudge = () => {
+    if (gathering || stopped) return;
+    gathering = setTimeout(() => {
+      gathering = undefined;
+      sweep.nudge();
+    }, GATHER_MS);
+  };
+
   // Marks the group free once its message has left the queue (sent, or refused for good), and sweeps again.
   const release = (groupId: number, sent: Promise<string>) => {
     inQueue.add(groupId);
     void sent.catch(() => undefined).finally(() => {
       inQueue.delete(groupId);
-      sweep.nudge();
+      nudge();
     });
   };
 
@@ -61,5 +75,12 @@ export function startAlertPosting(deps: {
   }
 
   const sweep = startSweep(flush, deps.log, "alert posting");
-  return sweep;
+  return {
+    nudge,
+    async stop(): Promise<void> {
+      stopped = true;
+      clearTimeout(gathering);
+      await sweep.stop();
+    },
+  };
 }

@@ -58,12 +58,17 @@ export function createAlertStore<State, View>(db: Database.Database) {
     messageRef: row.messageRef === null ? null : (JSON.parse(row.messageRef) as AlertMessageRef),
   });
 
+  // The same, with the view (the largest part, and one record rarely reads) parsed only when read.
+  const toLatest = (row: Row): StoredAlertGroup<State, View> =>
+    Object.defineProperty(toGroup({ ...row, view: "null" }), "view", { get: () => JSON.parse(row.view) as View, enumerable: true });
+
   return {
     // Applies a notification to the group's latest episode in one transaction; changed says the room must hear of it.
     record(route: string, groupKey: string, room: string, now: number, decide: (latest: StoredAlertGroup<State, View> | undefined) => AlertGroupUpdate<State, View>): { id: number; changed: boolean } {
       return db.transaction(() => {
         const row = latest.get(route, groupKey);
-        const current = row ? toGroup(row) : undefined;
+        // The view is compared as stored JSON, so it is parsed only if decide asks for it.
+        const current = row ? toLatest(row) : undefined;
         const next = decide(current);
         const fields = { room, state: JSON.stringify(next.state), resolved: next.resolved ? 1 : 0, view: JSON.stringify(next.view), now };
         if (!row || next.open) return { id: Number(insert.run({ ...fields, route, groupKey }).lastInsertRowid), changed: true };
