@@ -9,7 +9,7 @@ import type { GroupState } from "../http/alert-group.ts";
 import { describeGroup, findCommonLabels, renderAlertGroup } from "../http/alert-view.ts";
 import { isHeldSilence, makeHeldSilenceId } from "../runners/alertmanager/held-silences.ts";
 import { createSilence, expireSilence, listSilences } from "../runners/alertmanager/silences.ts";
-import { ALL_SCHEDULES_ROUTE, isScheduleRoute } from "../runners/schedules/route.ts";
+import { ALL_SCHEDULES_ROUTE, isScheduleRoute, SCHEDULE_REPLY_LABELS } from "../runners/schedules/route.ts";
 import { createAlertStore, type StoredAlertGroup } from "../storage/alert-store.ts";
 import { createSilenceStore } from "../storage/silence-store.ts";
 import { collectExtras, type AlertView, type ViewExtras } from "./alert-sink.ts";
@@ -96,7 +96,10 @@ export function createSilencesPort(deps: SilencesPortDeps): SilencesPort & { sto
   return {
     groupAt: (_roomId, eventId): AlertedGroup | undefined => {
       const group = groups.findByMessage(eventId);
-      return group && { groupId: group.id, route: group.route, name: describeGroup(group.state, group.route), commonLabels: findCommonLabels(group.state) };
+      if (!group) return undefined;
+      const common = findCommonLabels(group.state);
+      const labels = isScheduleRoute(group.route) ? Object.fromEntries(Object.entries(common).filter(([name]) => SCHEDULE_REPLY_LABELS.includes(name))) : common;
+      return { groupId: group.id, route: group.route, name: describeGroup(group.state, group.route), commonLabels: labels };
     },
     urlOf,
     alertmanagers,

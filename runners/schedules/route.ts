@@ -19,5 +19,9 @@ export function scheduleOf(route: string): string | undefined {
   return route.startsWith(PREFIX) ? route.slice(PREFIX.length) : undefined;
 }
 
+// The labels a silence made in reply to a schedule alert matches: that problem on that host, whatever its text says
+// next (the alertname is the problem's text, which changes when a degraded pool faults).
+export const SCHEDULE_REPLY_LABELS: readonly string[] = ["host", "kind", "key", "schedule"];
+
 // Label names only magi's schedule alerts carry: explicit matchers naming one are silenced by magi, not Alertmanager.
 export const SCHEDULE_ONLY_LABELS: readonly string[] = ["schedule", "kind"];

@@ -108,6 +108,8 @@ describe("silence lines on alert messages", () => {
     await round([pool("DEGRADED"), other("kaji", "DEGRADED")]);
     await round([pool("DEGRADED"), other("kaji", "DEGRADED")]);
     deliver();
+    // A reply to one problem's message silences that problem on that host, not by its changing text.
+    expect(port.groupAt("!ops:example.org", "$g1")).toEqual({ groupId: 1, route: "schedule:fleet", name: "nas · zfs", commonLabels: { host: "nas", key: "zfs:tank", kind: "zfs", schedule: "fleet" } });
     const made = await port.create("schedules", request(matchers("host=~na.*", "kind=zfs")), undefined);
     if (!made.ok) throw new Error(made.message);
     expect(deliver()).toEqual([["$g1", `🔥 nas: pool tank DEGRADED — since 15:00 (2 checks)\n${silenceLine(made.id, "2026-11-20 15:10")}`]]);
