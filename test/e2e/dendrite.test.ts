@@ -1,7 +1,7 @@
 // The e2e subset against Dendrite, a second implementation of the client-server API: magi must rely on the
 // spec, not on Synapse. Starts its own Dendrite (not the shared Synapse) and one magi. Needs Dendrite built
 // by .ci/run (GOBIN=~/.cache/magi/go-bin). Run alone: npx vitest run --project e2e test/e2e/dendrite.test.ts
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -104,14 +104,22 @@ describeWithTools("magi on Dendrite", DENDRITE_NEEDS, () => {
     await fx.admin.react(fx.roomId, prompt.event_id, "👍");
     await new Promise((r) => setTimeout(r, 1000));
     expect(rebuilds()).toEqual([]);
+    // The build sleeps until the test ends it, so the job message shows its progress before the outcome.
+    writeFileSync(join(dir, "fake", "fake-mode"), "slow");
     await ghost.react(fx.roomId, prompt.event_id, "✅");
     const job = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command && /(^|\n)job \d+ · deploy misato /.test(String(e.content.body)));
     deployJob = Number(/(?:^|\n)job (\d+) /.exec(String(job.content.body))![1]);
+    expect(await waitForBody(fx.admin, fx.roomId, job.event_id, /building/)).toMatch(new RegExp(`^job ${deployJob} · deploy misato · running \\(building\\) · `));
+    const childPid = join(dir, "fake", "fake-child.pid");
+    for (let i = 0; i < 100 && !existsSync(childPid); i++) await new Promise((r) => setTimeout(r, 100));
+    rmSync(join(dir, "fake", "fake-mode"));
+    process.kill(Number(readFileSync(childPid, "utf8")), "SIGKILL");
     const done = await waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/);
     expect(done).toMatch(new RegExp(`^job ${deployJob} · deploy misato · succeeded`));
     // Progress reached the room as m.replace edits of the one job message, each with a fallback body.
     const edits = (await fx.admin.timeline(fx.roomId, 300)).filter((e) => e.content["m.relates_to"]?.rel_type === "m.replace" && e.content["m.relates_to"]?.event_id === job.event_id);
-    expect(edits.length).toBeGreaterThan(0);
+    expect(edits.length).toBeGreaterThan(1);
+    expect(edits.map((e) => String(e.content["m.new_content"].body))).toContainEqual(expect.stringMatching(/ · running \(building\) · /));
     for (const edit of edits) {
       expect(edit.sender).toBe(fx.botUserId);
       expect(edit.content.body).toBe(`* ${edit.content["m.new_content"].body}`);
