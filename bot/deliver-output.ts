@@ -5,6 +5,7 @@ import type { Block, Output } from "../commands/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { ReplyPort, ReplyTarget } from "./reply-port.ts";
 import { sendEventWithRetry } from "./send-event.ts";
+import { uploadWithinLimit } from "./upload-file.ts";
 import { capEcho } from "../commands/echo.ts";
 
 // How much of a failure message an audit outcome keeps.
@@ -47,13 +48,15 @@ export function createDeliver(deps: DeliverDeps) {
       await deps.reply.send(target, [{ kind: "text", text: `${ok} of ${ended.length} ${ended[0]!.command} jobs succeeded:` }, { kind: "list", items: lines }]);
     }
     if (output.file) {
-      const url = await deps.client.uploadContent(output.file.data, output.file.mimetype, output.file.name);
+      const uploaded = await uploadWithinLimit(deps.client, output.file);
+      // With a filename, the body is a caption (spec v1.10): it says when only the end of the file went up.
+      const caption = uploaded.cutBytes > 0 ? `${output.file.name}: the last ${uploaded.size} of ${output.file.data.length} bytes (the homeserver accepts uploads up to ${uploaded.limit} bytes)` : output.file.name;
       await sendEventWithRetry(deps.client, deps.log, target.roomId, "m.room.message", {
         msgtype: "m.file",
-        body: output.file.name,
+        body: caption,
         filename: output.file.name,
-        url,
-        info: { mimetype: output.file.mimetype, size: output.file.data.length },
+        url: uploaded.url,
+        info: { mimetype: output.file.mimetype, size: uploaded.size },
         "m.relates_to": { "m.in_reply_to": { event_id: target.eventId } },
       });
     }

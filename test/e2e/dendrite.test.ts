@@ -17,6 +17,8 @@ import { startSshd, type TestSshd } from "./harness/sshd.ts";
 import { hostConfigFor, waitForBody } from "./harness/test-hosts.ts";
 
 const FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
+// Small enough that a long build's log passes it, large enough for a normal one.
+const UPLOAD_LIMIT = 16 * 1024;
 const INITIAL = "/nix/store/6hq1d8gjsnx5mlm8v3bm1x2r0rz0kw4c-nixos-system-misato-25.05.20250501.0e9c1f2";
 
 describeWithTools("magi on Dendrite", DENDRITE_NEEDS, () => {
@@ -38,7 +40,7 @@ describeWithTools("magi on Dendrite", DENDRITE_NEEDS, () => {
 
   beforeAll(async () => {
     mkdirSync(join(dir, "fake"));
-    hs = await startDendrite();
+    hs = await startDendrite({ maxUploadBytes: UPLOAD_LIMIT });
     const repo = await createFlakeRepo(dir);
     head = await repo.push("flake.lock", "{}\n", "bump nixpkgs");
     misato = await startSshd({ dir, name: "misato", pathPrefix: FAKES, env: { MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: "/run" }, runLinks: { "current-system": INITIAL } });
@@ -148,5 +150,28 @@ describeWithTools("magi on Dendrite", DENDRITE_NEEDS, () => {
     await ask(fx.admin, "!whoami");
     expect(await fx.admin.repliesTo(fx.roomId, command)).toHaveLength(1);
     expect(rebuilds()).toHaveLength(1);
+  });
+
+  it("uploads the end of a log larger than the server accepts, saying what was cut", async () => {
+    writeFileSync(join(dir, "fake", "fake-mode"), "long-log");
+    const command = await fx.admin.say(fx.roomId, "!deploy misato --dry-run");
+    const job = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === command && /(^|\n)job \d+ · deploy misato /.test(String(e.content.body)));
+    const id = Number(/(?:^|\n)job (\d+) /.exec(String(job.content.body))![1]);
+    expect(await waitForBody(fx.admin, fx.roomId, job.event_id, /succeeded|failed/)).toMatch(/ · succeeded/);
+    rmSync(join(dir, "fake", "fake-mode"));
+    const ask = await fx.admin.say(fx.roomId, `!log ${id}`);
+    const file = await fx.admin.waitFor(fx.roomId, (e) => e.content.msgtype === "m.file" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === ask);
+    const bytes = (await fx.admin.download(file.content.url as string)).toString("utf8");
+    const db = new Database(fx.dbPath, { readonly: true });
+    const stored = (db.prepare("SELECT text FROM job_logs WHERE job_id = ? ORDER BY seq").all(id) as { text: string }[]).map((r) => r.text).join("");
+    db.close();
+    expect(Buffer.byteLength(stored)).toBeGreaterThan(UPLOAD_LIMIT * 2);
+    const [note, ...rest] = bytes.split("\n");
+    const cut = Number(/^\[magi: the first (\d+) of (\d+) bytes are cut here; the homeserver accepts uploads up to 16384 bytes\. magi keeps the whole log\.\]$/.exec(note!)?.[1]);
+    expect(cut).toBeGreaterThan(0);
+    expect(rest.join("\n")).toBe(stored.slice(cut));
+    expect(stored[cut - 1]).toBe("\n");
+    expect(Buffer.byteLength(bytes)).toBeLessThanOrEqual(UPLOAD_LIMIT);
+    expect(file.content.body).toBe(`${file.content.filename}: the last ${Buffer.byteLength(bytes)} of ${Buffer.byteLength(stored)} bytes (the homeserver accepts uploads up to 16384 bytes)`);
   });
 });

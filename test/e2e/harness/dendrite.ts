@@ -37,8 +37,14 @@ export interface RunningDendrite extends SharedSynapse {
   stop(): Promise<void>;
 }
 
+// What a test may change in the server's config.
+export interface DendriteOptions {
+  // media_api.max_file_size_bytes (Dendrite's default: 10 MiB).
+  maxUploadBytes?: number;
+}
+
 // Rewrites generate-config's output for a loopback test server; returns the shared secret.
-function patchDendriteConfig(path: string, dir: string, registration: string): string {
+function patchDendriteConfig(path: string, dir: string, registration: string, options: DendriteOptions): string {
   const config = parse(readFileSync(path, "utf8")) as Record<string, any>;
   const sharedSecret = randomBytes(16).toString("hex");
   config.global.private_key = join(dir, "matrix_key.pem");
@@ -52,13 +58,14 @@ function patchDendriteConfig(path: string, dir: string, registration: string): s
   config.client_api.rate_limiting = { ...config.client_api.rate_limiting, enabled: false };
   config.app_service_api.config_files = [registration];
   config.user_api.bcrypt_cost = 4;
+  if (options.maxUploadBytes !== undefined) config.media_api.max_file_size_bytes = options.maxUploadBytes;
   config.logging = [{ type: "file", level: "info", params: { path: join(dir, "log") } }];
   writeFileSync(path, stringify(config));
   return sharedSecret;
 }
 
 // Starts Dendrite with an appservice registration playing mautrix-slack; resolves once its client API answers.
-export async function startDendrite(): Promise<RunningDendrite> {
+export async function startDendrite(options: DendriteOptions = {}): Promise<RunningDendrite> {
   const dir = mkdtempSync(join(tmpdir(), "magi-e2e-dendrite-"));
   const serverName = "localhost";
   await execa(findDendriteProgram("generate-keys"), ["-private-key", join(dir, "matrix_key.pem")], { cwd: dir });
@@ -68,7 +75,7 @@ export async function startDendrite(): Promise<RunningDendrite> {
   const registration = join(dir, "slack-registration.yaml");
   // Exactly mautrix-slack's ghost namespace, as in global-setup.ts.
   const { asToken } = writeAppserviceRegistration(registration, { id: "slack", senderLocalpart: "slackbot", userRegex: "@slack_.*:localhost" });
-  const sharedSecret = patchDendriteConfig(configPath, dir, registration);
+  const sharedSecret = patchDendriteConfig(configPath, dir, registration, options);
   const port = await findFreePort();
   let output = "";
   const child = spawn(findDendriteProgram("dendrite"), ["-config", configPath, "-http-bind-address", `127.0.0.1:${port}`], {

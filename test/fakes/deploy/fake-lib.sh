@@ -5,7 +5,8 @@
 #   MAGI_FAKE_CALLS    required: file each call appends one line to: the tool name, then every
 #                      argument, tab-separated. What the tool saw goes to "$MAGI_FAKE_CALLS.context":
 #                      tool, cwd=, head= (git HEAD of the flake dir), dirty= (changed files), sshopts=.
-#   MAGI_FAKE_MODE     ok (default) | units-failed | eval-error | slow; a file named fake-mode next to
+#   MAGI_FAKE_MODE     ok (default) | units-failed | eval-error | slow | long-log (600 lines of
+#                      substitutions, about 50 kB, as a big rebuild prints); a file named fake-mode next to
 #                      the calls file wins, so tests can change the mode of remote fakes too; a file
 #                      named fake-mode.<host> sets the mode of that host's build alone.
 #   fake-drift         a file next to the calls file: its text goes into every store path's hash, so
@@ -92,6 +93,13 @@ EOT
   printf 'these 2 derivations will be built:\n  /nix/store/0j8nrz4c1wz9dsl0xqz3hmvvd0hl7gja-etc.drv\n  /nix/store/%s.drv\n' "$drv" >&2
   echo "building '/nix/store/0j8nrz4c1wz9dsl0xqz3hmvvd0hl7gja-etc.drv'..." >&2
   [ "$FAKE_MODE" = slow ] && fake_slow_build
+  if [ "$FAKE_MODE" = long-log ]; then
+    i=0
+    while [ "$i" -lt 600 ]; do
+      printf "copying path '/nix/store/%032d-source' from 'https://cache.nixos.org'...\n" "$i" >&2
+      i=$((i + 1))
+    done
+  fi
   echo "building '/nix/store/$drv.drv'..." >&2
   return 0
 }
