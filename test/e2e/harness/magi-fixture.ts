@@ -33,8 +33,11 @@ export async function createMagiFixture(name: string, hs: SharedSynapse = inject
   const tag = `${name}-${randomBytes(3).toString("hex")}`;
   const dir = mkdtempSync(join(tmpdir(), `magi-${name}-`));
   const password = randomBytes(8).toString("hex");
-  const bot = await registerUser(hs, { username: `magi-${tag}`, password });
-  const adminSession = await registerUser(hs, { username: `admin-${tag}`, password });
+  // Two independent registrations: in parallel, as Synapse serves them concurrently.
+  const [bot, adminSession] = await Promise.all([
+    registerUser(hs, { username: `magi-${tag}`, password }),
+    registerUser(hs, { username: `admin-${tag}`, password }),
+  ]);
   const admin = new TestUser(hs.baseUrl, adminSession.userId, adminSession.accessToken);
   const roomId = await admin.createRoom([bot.userId]);
   const fixture: MagiFixture = {
