@@ -19,7 +19,6 @@ import { hostConfigFor, waitForBody } from "./harness/test-hosts.ts";
 
 const FAKES = fileURLToPath(new URL("../fakes/deploy", import.meta.url));
 const INITIAL = "/nix/store/6hq1d8gjsnx5mlm8v3bm1x2r0rz0kw4c-nixos-system-misato-25.05.20250501.0e9c1f2";
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // A magi with two prod hosts that need two approvals, sshd hosts and a fake nixos-rebuild that logs every call.
 async function setUp(name: string) {
@@ -28,12 +27,10 @@ async function setUp(name: string) {
   const calls = join(dir, "fake", "calls");
   const repo = await createFlakeRepo(dir);
   await repo.push("flake.lock", "{}\n", "bump nixpkgs");
-  const hosts: Record<string, TestSshd> = {};
-  for (const host of ["misato", "kaji"]) {
-    hosts[host] = await startSshd({ dir, name: host, pathPrefix: FAKES, env: { MAGI_FAKE_CALLS: calls }, runLinks: { "current-system": INITIAL.replace("misato", host) } });
-  }
-  const fx = await createMagiFixture(name);
-  const [dep, ghostA, ghostB] = [await fx.newUser("dep"), await fx.ghost(`slack_t0123abcd-u${name}a`), await fx.ghost(`slack_t0123abcd-u${name}b`)];
+  const startHost = (host: string) => startSshd({ dir, name: host, pathPrefix: FAKES, env: { MAGI_FAKE_CALLS: calls }, runLinks: { "current-system": INITIAL.replace("misato", host) } });
+  const [misato, kaji, fx] = await Promise.all([startHost("misato"), startHost("kaji"), createMagiFixture(name)]);
+  const hosts: Record<string, TestSshd> = { misato, kaji };
+  const [dep, ghostA, ghostB] = await Promise.all([fx.newUser("dep"), fx.ghost(`slack_t0123abcd-u${name}a`), fx.ghost(`slack_t0123abcd-u${name}b`)]);
   fx.access.users[dep.userId] = "deployer";
   fx.access.patterns.push({ glob: "@slack_t0123abcd-*:localhost", level: "deployer" });
   fx.config.deploy = { flake_dir: repo.checkout };
@@ -59,7 +56,10 @@ async function setUp(name: string) {
   const stopHosts = async () => {
     for (const sshd of Object.values(hosts)) await sshd.stop();
   };
-  return { dir, calls, fx, dep, ghostA, ghostB, env, switches, react, bodyOf, query, until, stopHosts };
+  // A reply to a !ping sent now proves magi handled every event before it (the intake takes events in order) and
+  // finished starting; a duplicate run would by then have its own job row (jobs are stored before they launch).
+  const caughtUp = async () => void (await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!ping"), 30_000));
+  return { dir, calls, fx, dep, ghostA, ghostB, env, switches, react, bodyOf, query, until, stopHosts, caughtUp };
 }
 
 describe("kill -9 at every step of an approved deploy", () => {
@@ -147,7 +147,7 @@ describe("kill -9 at every step of an approved deploy", () => {
       const command = await step.run();
       const approval = await until(`the approval of the step ${step.name}`, () => (approvalOf(command)?.state === "approved" ? approvalOf(command) : undefined));
       await until(`the jobs of the step ${step.name} to end`, () => t.query<{ state: string }>("SELECT state FROM jobs WHERE approval_id = ?", approval.id).every((j) => !["queued", "running"].includes(j.state)) && switches().length > before, 40_000).catch(() => undefined);
-      await sleep(1500);
+      await t.caughtUp();
       const ran = switches().length - before;
       // A job the kill cut off before its deploy tool started did nothing, and its approval runs again: that is no duplicate.
       const jobs = t.query<{ id: number; state: string; launched_at: number | null }>("SELECT id, state, launched_at FROM jobs WHERE approval_id = ?", approval.id);
@@ -192,7 +192,9 @@ describe("kill -9 at every step of an approved deploy", () => {
     // And never again: another restart finds the approval acted on.
     await bot.kill();
     bot = await fx.start(t.env);
-    await sleep(2000);
+    // Waiting on magi itself rather than a fixed 2 s: a run again would have stored its job by now.
+    await t.caughtUp();
+    expect(t.query("SELECT id FROM jobs WHERE approval_id = ?", approval.id)).toHaveLength(1);
     expect(switches().length - before).toBe(1);
   });
 
@@ -224,7 +226,8 @@ describe("kill -9 at every step of an approved deploy", () => {
     // Once: another restart finds a job that began, so nothing runs again.
     await bot.kill();
     bot = await fx.start(t.env);
-    await sleep(2000);
+    await t.caughtUp();
+    expect(t.query("SELECT id FROM jobs WHERE approval_id = ?", approval.id)).toHaveLength(2);
     expect(switches().length - before).toBe(1);
   });
 
