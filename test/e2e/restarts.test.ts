@@ -69,9 +69,10 @@ describe("restarts and replays", () => {
 
   it("declines a command that waited too long while magi was down, once", async () => {
     await bot?.stop();
-    fx.config.intake = { max_command_age_seconds: 2 };
+    // The shortest age config allows; waiting just past it makes the command stale even if magi started instantly.
+    fx.config.intake = { max_command_age_seconds: 1 };
     const command = await fx.admin.say(fx.roomId, "!ping");
-    await sleep(3_000);
+    await sleep(1_100);
     bot = await fx.start();
     const reply = await fx.admin.waitForReply(fx.roomId, command);
     expect(reply.content.body).toMatch(/^This command arrived while magi was offline \(sent \d+ s ago\) and was not run\. Send it again if you still want it\.$/);
