@@ -37,10 +37,13 @@ describe("homeserver outage", () => {
   });
 
   it("keeps running through an outage and answers what was sent after it", async () => {
+    const seen = bot!.logs.length;
     await hs.stop();
-    await new Promise((r) => setTimeout(r, 3000));
+    // magi has met the outage once its sync fails; it then lives through Synapse's whole restart below.
+    await bot!.waitForLog((l) => bot!.logs.indexOf(l) >= seen && /^Error handling sync/.test(l.msg ?? ""));
     expect(bot!.child.exitCode).toBeNull();
     hs = await startSynapse({ dataDir, port: hs.port });
+    expect(bot!.child.exitCode).toBeNull();
     const command = await fx.admin.say(fx.roomId, "!ping");
     const reply = await fx.admin.waitForReply(fx.roomId, command, 40_000);
     expect(reply.content.body).toBe("pong");
