@@ -33,18 +33,30 @@ describe("deploys from chat", () => {
   const jobMessage = (commandId: string, host: string) =>
     fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandId && new RegExp(`(^|\n)job \\d+ · deploy ${host} `).test(String(e.content.body)));
 
+  // Reads magi's database while it runs.
+  const queryOne = <T>(sql: string, ...params: unknown[]): T => {
+    const db = new Database(fx.dbPath, { readonly: true });
+    try {
+      return db.prepare(sql).get(...params) as T;
+    } finally {
+      db.close();
+    }
+  };
+  const countJobs = () => queryOne<{ n: number }>("SELECT count(*) AS n FROM jobs").n;
+  const jobsOf = (command: string) => queryOne<{ n: number }>("SELECT count(*) AS n FROM jobs j JOIN approvals a ON a.id = j.approval_id WHERE a.command_event_id = ?", command).n;
+  // A reply to a !ping sent now proves magi handled every event before it (the intake takes events in order); a job
+  // those events started would by then be stored (jobs are stored before they launch), so a count of jobs is final.
+  const caughtUp = async () => void (await fx.admin.waitForReply(fx.roomId, await fx.admin.say(fx.roomId, "!ping")));
+
   beforeAll(async () => {
     mkdirSync(join(dir, "fake"));
     repo = await createFlakeRepo(dir);
     head = await repo.push("flake.lock", "{}\n", "bump nixpkgs");
-    for (const name of ["misato", "kaji", "asuka"]) {
+    const startHost = async (name: string) => {
       hosts[name] = await startSshd({ dir, name, pathPrefix: FAKES, env: { MAGI_FAKE_CALLS: calls, MAGI_FAKE_RUN_DIR: "/run" }, runLinks: { "current-system": INITIAL.replace("misato", name) } });
-    }
-    fx = await createMagiFixture("deploy");
-    dep = await fx.newUser("dep");
-    contrib = await fx.newUser("contrib");
-    ghostA = await fx.ghost("slack_t0123abcd-u0ps1");
-    ghostB = await fx.ghost("slack_t0123abcd-u0ps2");
+    };
+    [fx] = await Promise.all([createMagiFixture("deploy"), ...["misato", "kaji", "asuka"].map(startHost)]);
+    [dep, contrib, ghostA, ghostB] = await Promise.all([fx.newUser("dep"), fx.newUser("contrib"), fx.ghost("slack_t0123abcd-u0ps1"), fx.ghost("slack_t0123abcd-u0ps2")]);
     Object.assign(fx.access.users, { [dep.userId]: "deployer", [contrib.userId]: "contributor" });
     fx.access.patterns.push({ glob: "@slack_t0123abcd-*:localhost", level: "deployer" });
     fx.config.deploy = { flake_dir: repo.checkout };
@@ -83,7 +95,8 @@ describe("deploys from chat", () => {
     await ghostA.call("PUT", `/rooms/${encodeURIComponent(fx.roomId)}/redact/${encodeURIComponent(withdrawn)}/r${Date.now()}`, {});
     await bodyOf(prompt.event_id, /^⏳ [^]*\)\.$/);
     await ghostB.react(fx.roomId, prompt.event_id, "👍🏽");
-    await new Promise((r) => setTimeout(r, 1000));
+    // magi has counted that vote once the prompt names it: one approval of two, so nothing may run.
+    await bodyOf(prompt.event_id, /Approved so far by @slack_t0123abcd-u0ps2/);
     expect(readCalls()).toEqual([]);
     await ghostA.react(fx.roomId, prompt.event_id, "✅");
     const job = await jobMessage(command, "misato");
@@ -121,11 +134,13 @@ describe("deploys from chat", () => {
     bot = await fx.start({ PATH: `${FAKES}:${process.env.PATH}`, MAGI_FAKE_CALLS: calls });
     const job = await jobMessage(command, "misato");
     expect(await bodyOf(job.event_id, /succeeded|failed/)).toMatch(/succeeded/);
-    await new Promise((r) => setTimeout(r, 1500));
+    await caughtUp();
+    expect(jobsOf(command)).toBe(1);
     expect(readCalls().filter((c) => c[0] === "nixos-rebuild")).toHaveLength(1);
   });
 
   it("stops on a rejection, the requester's !cancel, and expiry, running nothing", async () => {
+    const jobsBefore = countJobs();
     const rejected = await dep.waitForReply(fx.roomId, await dep.say(fx.roomId, "!deploy misato"));
     await fx.admin.react(fx.roomId, rejected.event_id, "👎");
     expect(await bodyOf(rejected.event_id, /^❌/)).toMatch(/^❌ deploy \(switch\) misato at \w+ "bump nixpkgs": rejected by @admin-deploy-\w+:localhost\. Nothing was run\.$/);
@@ -139,7 +154,8 @@ describe("deploys from chat", () => {
     expect(await bodyOf(expired.event_id, /^⌛/, 40_000)).toMatch(/not approved within 15 s\. Nothing was run\.$/);
     await ghostA.react(fx.roomId, expired.event_id, "👍");
     await ghostB.react(fx.roomId, expired.event_id, "👍");
-    await new Promise((r) => setTimeout(r, 1500));
+    await caughtUp();
+    expect(countJobs()).toBe(jobsBefore);
     expect(readCalls()).toEqual([]);
   });
 
