@@ -3,9 +3,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { registerUser, type MatrixSession } from "../../bot/synapse/register-user.ts";
-import { startSynapse, type RunningSynapse } from "../../bot/synapse/start-synapse.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
 
@@ -36,7 +36,7 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined> |
   }
 }
 
-async function mx<T>(hs: RunningSynapse, who: MatrixSession, method: string, path: string, body?: unknown): Promise<T> {
+async function mx<T>(hs: { baseUrl: string }, who: MatrixSession, method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${hs.baseUrl}/_matrix/client/v3${path}`, {
     method,
     headers: { authorization: `Bearer ${who.accessToken}`, "content-type": "application/json" },
@@ -50,8 +50,11 @@ async function mx<T>(hs: RunningSynapse, who: MatrixSession, method: string, pat
 type Event = { event_id: string; type: string; sender: string; content: Record<string, any> };
 
 describe("magi chat", () => {
+  // The run's shared Synapse; the chat shows senders by localpart, so these names are what the tests look for.
+  const hs = inject("synapse");
+  const tag = randomBytes(3).toString("hex");
+  const [ALICE, BOB] = [`alice-${tag}`, `bob-${tag}`];
   let dir: string;
-  let hs: RunningSynapse;
   let alice: MatrixSession;
   let bob: MatrixSession;
   let roomId: string;
@@ -65,9 +68,7 @@ describe("magi chat", () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "magi-chat-"));
-    hs = await startSynapse({ dataDir: join(dir, "synapse") });
-    alice = await registerUser(hs, { username: "alice", password: "alice-pw" });
-    bob = await registerUser(hs, { username: "bob", password: "bob-pw" });
+    [alice, bob] = await Promise.all([registerUser(hs, { username: ALICE, password: "alice-pw" }), registerUser(hs, { username: BOB, password: "bob-pw" })]);
     roomId = (await mx<{ room_id: string }>(hs, alice, "POST", "/createRoom", { preset: "private_chat", invite: [bob.userId] })).room_id;
     await mx(hs, bob, "POST", `/join/${encodeURIComponent(roomId)}`, {});
     await send(alice, "m.room.message", { msgtype: "m.text", body: "said before the chat started" });
@@ -84,12 +85,11 @@ describe("magi chat", () => {
 
   afterAll(async () => {
     if (chat && chat.child.exitCode === null) chat.child.kill("SIGKILL");
-    await hs?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it("shows recent history at startup, numbered", () => {
-    expect(chat.stdout()).toMatch(/^\[1\] \d\d:\d\d:\d\d alice: said before the chat started$/m);
+    expect(chat.stdout()).toMatch(new RegExp(`^\\[1\\] \\d\\d:\\d\\d:\\d\\d ${ALICE}: said before the chat started$`, "m"));
     expect(chat.stdout()).not.toContain(alice.accessToken);
   });
 
@@ -98,8 +98,8 @@ describe("magi chat", () => {
 
   it("prints another user's message with their name", async () => {
     bobsEventId = await send(bob, "m.room.message", { msgtype: "m.text", body: "hello from bob" });
-    const line = await eventually("bob's message on stdout", lineMatching(/bob: hello from bob$/));
-    expect(line).toMatch(/^\[\d+\] \d\d:\d\d:\d\d bob: hello from bob$/);
+    const line = await eventually("bob's message on stdout", lineMatching(new RegExp(`${BOB}: hello from bob$`)));
+    expect(line).toMatch(new RegExp(`^\\[\\d+\\] \\d\\d:\\d\\d:\\d\\d ${BOB}: hello from bob$`));
     bobsNumber = Number(/^\[(\d+)\]/.exec(line)![1]);
   });
 
@@ -109,14 +109,14 @@ describe("magi chat", () => {
       (await recent(bob)).find((e) => e.sender === alice.userId && e.content.body === "hi bob, alice here"),
     );
     expect(seen.content.msgtype).toBe("m.text");
-    await eventually("the echo on stdout", lineMatching(/alice: hi bob, alice here$/));
+    await eventually("the echo on stdout", lineMatching(new RegExp(`${ALICE}: hi bob, alice here$`)));
   });
 
   it("reacts to a message by its number", async () => {
     chat.child.stdin.write(`/react ${bobsNumber} 👍\n`);
     const reaction = await eventually("alice's reaction", async () => (await recent(bob)).find((e) => e.type === "m.reaction" && e.sender === alice.userId));
     expect(reaction.content["m.relates_to"]).toEqual({ rel_type: "m.annotation", event_id: bobsEventId, key: "👍" });
-    await eventually("the reaction on stdout", lineMatching(new RegExp(`alice reacted 👍 to \\[${bobsNumber}\\]$`)));
+    await eventually("the reaction on stdout", lineMatching(new RegExp(`${ALICE} reacted 👍 to \\[${bobsNumber}\\]$`)));
   });
 
   it("shows edits, withdrawals, multi-line bodies and command errors", async () => {
@@ -126,11 +126,11 @@ describe("magi chat", () => {
       "m.new_content": { msgtype: "m.text", body: "hello again" },
       "m.relates_to": { rel_type: "m.replace", event_id: bobsEventId },
     });
-    await eventually("the edit", lineMatching(new RegExp(`✎ bob edited \\[${bobsNumber}\\]: hello again$`)));
+    await eventually("the edit", lineMatching(new RegExp(`✎ ${BOB} edited \\[${bobsNumber}\\]: hello again$`)));
     await send(bob, "m.room.message", { msgtype: "m.notice", body: "first line\nsecond line" });
-    await eventually("the multi-line notice", () => (/bob: first line\n +second line\n/.test(chat.stdout()) ? true : undefined));
+    await eventually("the multi-line notice", () => (new RegExp(`${BOB}: first line\n +second line\n`).test(chat.stdout()) ? true : undefined));
     await mx(hs, bob, "PUT", `${roomPath()}/redact/${encodeURIComponent(bobsEventId)}/r${++txn}`, {});
-    await eventually("the withdrawal", lineMatching(new RegExp(`bob withdrew \\[${bobsNumber}\\]$`)));
+    await eventually("the withdrawal", lineMatching(new RegExp(`${BOB} withdrew \\[${bobsNumber}\\]$`)));
     chat.child.stdin.write("/frobnicate\n");
     await eventually("the error for an unknown command", lineMatching(/unknown command \/frobnicate/));
   });
