@@ -10,6 +10,7 @@ export const pauseCommand = defineCommand({
   summary: "pause a check: no late or down messages until !resume (pings are still kept)",
   usage: "pause <check>",
   minLevel: LEVELS.deployer,
+  uses: ["checks"],
   args: oneCheckArgs,
   run: (ctx, name) => {
     const unknown = describeUnknownCheck(ctx.checks, name, ctx.prefix);

@@ -11,6 +11,7 @@ export const resumeCommand = defineCommand({
   summary: "resume a paused check; its schedule counts from now",
   usage: "resume <check>",
   minLevel: LEVELS.deployer,
+  uses: ["checks"],
   args: oneCheckArgs,
   run: (ctx, name) => {
     const unknown = describeUnknownCheck(ctx.checks, name, ctx.prefix);

@@ -7,7 +7,7 @@ import { formatUtc } from "../domain/format-utc.ts";
 import { ALL_SCHEDULES_ROUTE, SCHEDULE_ONLY_LABELS } from "../runners/schedules/route.ts";
 import { silenceArgs } from "./silence-args.ts";
 import type { AlertedGroup, ReachableAlertmanager } from "./silences-port.ts";
-import { defineCommand, fail, ok, text, type CommandContext } from "./types.ts";
+import { defineCommand, fail, ok, text, type ContextOf } from "./types.ts";
 
 const USAGE = "silence [matchers...] <duration> <reason...>";
 
@@ -17,7 +17,7 @@ function describeUse(prefix: string): string {
 }
 
 // Where a silence goes and what it covers: the replied-to alert's route and labels, or the one Alertmanager configured.
-function chooseTarget(ctx: CommandContext, matchers: Matcher[]): { route: string; group: AlertedGroup | undefined; matchers: Matcher[] } | string {
+function chooseTarget(ctx: ContextOf<"replyTo" | "silences">, matchers: Matcher[]): { route: string; group: AlertedGroup | undefined; matchers: Matcher[] } | string {
   const group = ctx.replyTo === undefined ? undefined : ctx.silences.groupAt(ctx.roomId, ctx.replyTo);
   if (group) {
     if (!ctx.silences.holds(group.route) && !ctx.silences.urlOf(group.route)) return `Alert route ${group.route} has no Alertmanager URL, so magi cannot silence its alerts: set alerts.routes.${group.route}.alertmanager_url.`;
@@ -41,6 +41,7 @@ export const silenceCommand = defineCommand({
   summary: "silence an alert in Alertmanager: reply to its message, or give matchers",
   usage: USAGE,
   minLevel: LEVELS.deployer,
+  uses: ["replyTo", "silences"],
   args: silenceArgs,
   run: async (ctx, args) => {
     const target = chooseTarget(ctx, args.matchers);

@@ -13,6 +13,7 @@ export const silencesCommand = defineCommand({
   summary: "list the active silences (Alertmanager's and magi's own for scheduled checks)",
   usage: "silences",
   minLevel: LEVELS.communication,
+  uses: ["silences"],
   args: noArgs,
   run: async (ctx) => {
     const listings = await ctx.silences.listActive();

@@ -105,7 +105,7 @@ export interface CommandSpec<A = unknown, U extends keyof CommandContext = keyof
   // A higher level for some arguments (e.g. a real deploy vs a dry run); checked by the dispatcher.
   levelFor?(args: A): Level;
   // The parts of the context beyond the base this command reads; the dispatcher hands it nothing else.
-  uses?: readonly U[];
+  uses: readonly U[];
   // Work that may need approval: names what will run, on which hosts, bound to what (or says why it can't run, in words or blocks).
   approval?(ctx: ContextOf<U>, args: A): ApprovalNeed | string | Output | null | Promise<ApprovalNeed | string | Output | null>;
   run(ctx: ContextOf<U>, args: A): Output | Promise<Output>;
@@ -138,9 +138,8 @@ export function defineCommand<A, U extends keyof CommandContext = keyof CommandC
   return spec as unknown as CommandSpec;
 }
 
-// The part of a context a command declared it uses (all of it for a command that declares nothing).
+// The part of a context a command declared it uses.
 export function narrowContext(ctx: CommandContext, spec: CommandSpec): CommandContext {
-  if (!spec.uses) return ctx;
   const narrow: Partial<Record<keyof CommandContext, unknown>> = {};
   for (const key of [...BASE_CONTEXT_KEYS, ...spec.uses]) if (ctx[key] !== undefined) narrow[key] = ctx[key];
   return narrow as CommandContext;

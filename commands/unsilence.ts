@@ -19,6 +19,7 @@ export const unsilenceCommand = defineCommand({
   summary: "end a silence now",
   usage: "unsilence <silence id>",
   minLevel: LEVELS.deployer,
+  uses: ["silences"],
   args: unsilenceArgs,
   run: async (ctx, id) => {
     const result = await ctx.silences.expire(id);

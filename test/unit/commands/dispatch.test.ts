@@ -79,7 +79,7 @@ describe("dispatcher", () => {
   });
 
   it("turns an unexpected error into an id, logged once", async () => {
-    const boom = defineCommand({ name: "boom", aliases: [], summary: "", usage: "boom", minLevel: 0, args: noArgs, run: (): Output => { throw new Error("secret detail"); } });
+    const boom = defineCommand({ name: "boom", aliases: [], summary: "", usage: "boom", minLevel: 0, uses: [], args: noArgs, run: (): Output => { throw new Error("secret detail"); } });
     const logged: string[] = [];
     const prepared = prepareCommand("!boom", context(1, { commands: [boom] }), (id) => logged.push(id));
     if (prepared.decision !== "allowed") throw new Error("expected allowed");
