@@ -15,7 +15,7 @@ const USAGE = `usage:
                                check the files, directories and programs it needs on this machine
                                (--no-local skips that, to check a config written for another one)
   magi reload [--config FILE]  make the magi running with FILE read it again (it gets SIGHUP): hosts,
-                               access, rooms, approvals, alert routes and schedules change at once`;
+                               access, rooms, approvals, alert and Forgejo routes and schedules change at once`;
 
 // Waits for SIGINT/SIGTERM, then runs stop once.
 function untilSignal(stop: () => Promise<void>): Promise<number> {

@@ -56,24 +56,27 @@ export function createIntake(deps: IntakeDeps) {
     const policy = await deps.access.policyIn(roomId, event.sender);
     if (!policy) return deps.log.debug({ roomId, sender: event.sender }, "command in a room magi does not serve; ignored");
     if (event.origin_server_ts < (await deps.joinTimes.joinedAt(roomId))) return deps.log.debug({ roomId, eventId: event.event_id }, "command from before magi joined the room; ignored");
-    if (!deps.processed.claim(event.event_id, roomId, deps.now())) return deps.log.debug({ eventId: event.event_id }, "event already processed; not running it again");
+    // The claim is written with the audit row, in one transaction, before anything runs.
+    const claim = () => deps.processed.claim(event.event_id, roomId, deps.now());
+    const already = () => deps.log.debug({ eventId: event.event_id }, "event already processed; not running it again");
     const caller = deps.access.callerUnder(policy, event.sender);
     const base = { at: deps.now(), roomId, eventId: event.event_id, sender: event.sender, text: candidate.body, level: caller.level };
     const target: ReplyTarget = { roomId, eventId: event.event_id, threadRoot: candidate.threadRoot, msgtype: policy.replyMsgtype };
     if (candidate.ageMs > deps.maxAgeMs) {
-      deps.audit.record({ ...base, command: null, decision: "stale", outcome: "not run: too old" });
+      if (deps.audit.recordClaimed({ ...base, command: null, decision: "stale", outcome: "not run: too old" }, claim) === undefined) return already();
       deps.metrics?.countCommand(parsed.name, "stale");
       const text = `This command arrived while magi was offline (sent ${describeAge(candidate.ageMs)}) and was not run. Send it again if you still want it.`;
       return background(deps.deliver(target, { ok: false, blocks: [{ kind: "text", text }] }, null));
     }
     if (candidate.htmlDiffers) {
       // Clients show the HTML, magi would run the body: refusing is the only reading everyone agrees on.
-      deps.audit.record({ ...base, command: parsed.name, decision: "invalid", outcome: "not run: text and formatted text differ" });
+      if (deps.audit.recordClaimed({ ...base, command: parsed.name, decision: "invalid", outcome: "not run: text and formatted text differ" }, claim) === undefined) return already();
       deps.metrics?.countCommand(parsed.name, "invalid");
       return background(deps.deliver(target, { ok: false, blocks: [{ kind: "text", text: HTML_DIFFERS }] }, null));
     }
-    // Audited before this returns (so a crash cannot run it twice or lose its trace); run and answered in the background.
-    background(deps.runCommand({ caller, target, text: candidate.body, ...(candidate.replyTo ? { replyTo: candidate.replyTo } : {}) }).then(() => undefined));
+    // Claimed and audited before this returns (runCommand does both before its first await), so a crash cannot run it
+    // twice or lose its trace; run and answered in the background.
+    background(deps.runCommand({ caller, target, text: candidate.body, claim, ...(candidate.replyTo ? { replyTo: candidate.replyTo } : {}) }).then(() => undefined));
   }
 
   // Handles one synced event; commands are claimed and audited before this returns, and run in the background.

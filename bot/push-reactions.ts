@@ -34,6 +34,7 @@ export function describeDeployText(prefix: string, push: Pick<StoredPush<PushVie
 // Why a 🚀 on this push does nothing, or undefined when it may become a request.
 function checkProposal(push: StoredPush<PushView>): string | undefined {
   if (push.kind === "forced") return `A force-push is not proposed for deploy; nothing was requested. Review ${shortenSha(push.sha)}, then use !deploy if it should go out.`;
+  if (push.kind === "deploy") return `${push.deployHosts.join(", ")} ${push.deployHosts.length === 1 ? "is" : "are"} deployed at ${shortenSha(push.sha)} without approval (mode deploy); nothing more was requested.`;
   if (push.kind !== "proposal") return `This push was not proposed for deploy; nothing was requested.`;
   if (push.supersededBy) return `This proposal (${shortenSha(push.sha)}) was superseded by a newer push (${shortenSha(push.supersededBy)}); nothing was requested. React ${DEPLOY_REACTION} on the newest proposal.`;
   if (push.requestedBy) return `A deploy of ${shortenSha(push.sha)} was already requested by ${push.requestedBy}; nothing more was requested.`;

@@ -1,4 +1,4 @@
-// Re-reads the config file (SIGHUP, `magi reload`): hosts, tags, access rules, rooms, approval rules, alert routes and schedules
+// Re-reads the config file (SIGHUP, `magi reload`): hosts, tags, access rules, rooms, approval rules, alert routes, Forgejo routes and schedules
 // change without a restart. A file that fails any start-up check is refused, logged with its problems, and the running
 // config stays. Jobs already running keep the host entry they started with.
 import type { MatrixClient } from "matrix-bot-sdk";
@@ -6,11 +6,13 @@ import type { Logger } from "pino";
 import { loadConfig } from "../config/load-config.ts";
 import { planReload } from "../config/plan-reload.ts";
 import type { SecuredAlertRoute } from "../http/create-server.ts";
+import type { ForgejoRoute } from "../http/forgejo-port.ts";
 import { applyStoredPins } from "../runners/enroll/enroll-port.ts";
 import type { HostKeyStore } from "../runners/enroll/types.ts";
 import type { ConfigHolder } from "./config-holder.ts";
 import { assembleLiveConfig, resolveCheckedInventory, type LiveConfig } from "./live-config.ts";
 import { createRoomDirectory } from "./room-directory.ts";
+import { readForgejoRoutes } from "./start-forgejo.ts";
 import { readAlertRoutes } from "./start-http.ts";
 
 // What a reload needs from the running bot.
@@ -23,6 +25,7 @@ export interface ReloadDeps {
   configPins: Map<string, string>;
   log: Logger;
   http?: { replaceRoutes(routes: ReadonlyMap<string, SecuredAlertRoute>): void };
+  forgejo?: { replaceRoutes(routes: Map<string, ForgejoRoute>, config: LiveConfig["config"]): void };
   // Starts the schedules of config again (they pick their hosts when they start).
   restartSchedules(config: LiveConfig["config"]): Promise<void>;
 }
@@ -54,9 +57,12 @@ async function reloadOnce(deps: ReloadDeps): Promise<ReloadOutcome> {
   const checked = await resolveCheckedInventory(plan.config);
   if ("problems" in checked) return refuse(deps, checked.problems);
   let routes: Map<string, SecuredAlertRoute> | undefined;
+  let pushRoutes: Map<string, ForgejoRoute> | undefined;
   try {
     // Without http.listen no route is served, and a start reads none of their secrets either.
     routes = plan.changed.includes("alerts") && deps.http ? readAlertRoutes(plan.config) : undefined;
+    // Forgejo routes name hosts and tags, so they are read again when the hosts change too.
+    pushRoutes = plan.changed.includes("forgejo") || plan.changed.includes("hosts") ? readForgejoRoutes(plan.config, checked.inventory) : undefined;
   } catch (error) {
     return refuse(deps, [(error as Error).message]);
   }
@@ -67,6 +73,7 @@ async function reloadOnce(deps: ReloadDeps): Promise<ReloadOutcome> {
   deps.configPins.clear();
   for (const [host, key] of pins) deps.configPins.set(host, key);
   if (routes) deps.http?.replaceRoutes(routes);
+  if (pushRoutes) deps.forgejo?.replaceRoutes(pushRoutes, plan.config);
   if (plan.changed.includes("hosts") || plan.changed.includes("schedules")) await deps.restartSchedules(plan.config);
   const before = new Set(running.rooms.roomIds());
   for (const roomId of rooms.roomIds().filter((id) => !before.has(id))) {

@@ -7,7 +7,7 @@ import type { Block, Caller, CommandContext, Output } from "../commands/types.ts
 import type { CommandDecision, MetricsPort } from "../domain/metrics-port.ts";
 import type { JobQueue } from "../runners/jobs/job-queue.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
-import type { AuditLog } from "../storage/audit-log.ts";
+import type { AuditLog, NewAuditRow } from "../storage/audit-log.ts";
 import type { Deliver } from "./deliver-output.ts";
 import type { ReplyTarget } from "./reply-port.ts";
 
@@ -46,6 +46,10 @@ export interface RunRequest {
   // The event the command replies to, if any.
   replyTo?: string;
   approval?: { id: number; auditId: number | null; by: string[]; binding: Record<string, string> };
+  // What the audit row says instead of the room's defaults (a Forgejo push: its source, delivery and pusher).
+  audit?: Partial<Pick<NewAuditRow, "source" | "eventId" | "text">>;
+  // Claims the triggering event once; called in the audit row's transaction, before anything runs. False: already handled.
+  claim?(): boolean;
   // Told as soon as the command has run (its jobs started), before the reply is delivered.
   onRun?(output: Output): void;
 }
@@ -93,13 +97,16 @@ export function createRunCommand(deps: RunCommandDeps) {
     const prepared = prepareCommand(req.text, ctx, (errorId, error) => deps.log.error({ errorId, err: error, eventId: target.eventId }, "command threw"));
     // An approval is acted on whatever its command now says (refused, say, because the requester lost their level).
     if (prepared.decision !== "allowed" && approval && !deps.markActed(approval.id, deps.now())) return { kind: "already run" };
-    if (prepared.decision === "ignored") return { kind: "ignored" };
+    if (prepared.decision === "ignored") return req.claim && !req.claim() ? { kind: "already run" } : { kind: "ignored" };
     // Counted once, as it arrives (an approved run counts as an approval).
     const known = ctx.commands.some((c) => c.name === prepared.command);
     const count = (decision: CommandDecision) => void (approval ?? deps.metrics?.countCommand(prepared.command, known ? decision : "unknown"));
-    const auditId = approval
-      ? approval.auditId
-      : deps.audit.record({ at: deps.now(), roomId: target.roomId, eventId: target.eventId, sender: caller.userId, text: req.text, level: caller.level, command: prepared.command, decision: prepared.decision });
+    const row = { at: deps.now(), roomId: target.roomId, eventId: target.eventId, sender: caller.userId, text: req.text, level: caller.level, command: prepared.command, decision: prepared.decision, ...req.audit };
+    const auditId = approval ? approval.auditId : req.claim ? deps.audit.recordClaimed(row, req.claim) : deps.audit.record(row);
+    if (auditId === undefined) {
+      deps.log.debug({ eventId: target.eventId }, "event already processed; not running it again");
+      return { kind: "already run" };
+    }
     deps.log.info({ roomId: target.roomId, sender: caller.userId, command: prepared.command, decision: prepared.decision, auditId, approvalId: approval?.id }, "command received");
     if (prepared.decision !== "allowed") {
       count(prepared.decision);

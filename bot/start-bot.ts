@@ -86,7 +86,7 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   // Alerts are accepted (stored) from here on, even while the homeserver is unreachable; they are posted after the first sync.
   // Pings are accepted (stored) as soon as the intake listens; transitions are posted after the first sync.
   const checks = prepareChecks(config, db, log);
-  const forgejo = prepareForgejo(config, db, inventory, log);
+  const forgejo = prepareForgejo(config, db, inventory, policyFor, log);
   const http = await startHttpIntake(config, db, log, metrics, checks.pings, forgejo.deps);
   const storage = createSqliteStorageProvider(createKvStore(db));
   const audit = createAuditLog(db);
@@ -103,6 +103,8 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   const jobs = startJobs(db, client, log, {
     concurrency: config.jobs.concurrency, msgtypeFor, prefix: config.matrix.command_prefix, notifyAfterMs: config.jobs.notify_after_seconds * 1000, metrics, inventory,
   });
+  // Schedules post their own alert groups when there is no HTTP intake; a silence's change reaches either poster.
+  const silences = createSilencesPort({ db, alertmanagerUrls: readAlertmanagerUrls(config), nudge: () => (http ? http.nudge() : schedules.nudge()), log, now: () => Date.now() });
   // Bound below: approvals run commands through contexts, and contexts let !cancel call off approvals.
   let approvals: Approvals | undefined;
   const contextFor = createContextFactory({
@@ -110,7 +112,7 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
     prefix: config.matrix.command_prefix, inventory, audit, jobs: jobs.queue, actions: createHostActions(inventory), status: createStatusPort(config.status),
     locks: createLockStore(db), deploys: createDeployPort(config.deploy, inventory, config.matrix.command_prefix),
     enroll: createEnrollPort(readEnrollSettings(config, configPins), inventory, hostKeys, configPins), alerts: createAlertsPort(db), checks: checks.port,
-    silences: createSilencesPort({ db, alertmanagerUrls: readAlertmanagerUrls(config), nudge: () => http?.nudge(), log, now: () => Date.now() }),
+    silences,
     policyFor,
   });
   const reply = createReplyPort(client, log);
@@ -135,7 +137,8 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
     await client.joinRoom(roomId).catch((e: Error) => log.warn({ roomId, err: e.message }, "cannot join configured room yet; waiting for an invite"));
     if (await isEncrypted(client, roomId)) log.error({ roomId }, "configured room uses end-to-end encryption, which this build of magi does not support; commands there are ignored");
   }
-  const onPushReaction = forgejo.reactions({ runCommand, callerIn: access.callerIn, msgtypeFor, reply, prefix: config.matrix.command_prefix, botUserId: userId });
+  const pushCommands = { runCommand, callerIn: access.callerIn, msgtypeFor, reply, prefix: config.matrix.command_prefix, botUserId: userId };
+  const onPushReaction = forgejo.reactions(pushCommands);
   const intake = createIntake({
     botUserId: userId, botDisplayName: displayName, prefix: config.matrix.command_prefix, maxAgeMs: config.intake.max_command_age_seconds * 1000,
     access, joinTimes: createJoinTimes(client, userId), processed, audit, deliver, runCommand, log,
@@ -147,7 +150,7 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   await client.start(SYNC_FILTER);
   http?.attach(client, msgtypeFor);
   checks.attach(client, msgtypeFor, createRoomResolver(client, log));
-  forgejo.attach(client, msgtypeFor, createRoomResolver(client, log));
+  forgejo.attach(client, msgtypeFor, createRoomResolver(client, log), pushCommands);
   const runSchedules = (schedules: Config["schedules"]) => startSchedules({ schedules, inventory, status: createStatusPort(config.status), db, log, client, msgtypeFor, intake: http });
   let schedules = runSchedules(config.schedules);
   await jobs.reportInterrupted();
@@ -162,7 +165,7 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   log.info({ userId, rooms: rooms.roomIds(), hosts: [...inventory.keys()] }, "magi is ready");
   const reload = configPath
     ? createReloader({
-      path: configPath, holder, client, hostKeys, configPins, log, ...(http ? { http } : {}),
+      path: configPath, holder, client, hostKeys, configPins, log, forgejo, ...(http ? { http } : {}),
       restartSchedules: async (next) => {
         await schedules.stop();
         schedules = runSchedules(next.schedules);
@@ -182,6 +185,7 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
         await forgejo.stop();
         clearInterval(sweeper);
         await schedules.stop();
+        silences.stop();
       },
       queue: jobs.queue, processOf: jobs.processOf, tell: jobs.tell,
       drainReplies: async () => {

@@ -5,7 +5,7 @@ import { formatIssues } from "./format-issues.ts";
 import { configSchema, type Config } from "./schema.ts";
 
 // The top-level sections a reload applies; every other one is read once, at start.
-export const RELOADABLE_SECTIONS: readonly (keyof Config)[] = ["hosts", "access", "rooms", "admin_dms", "approvals", "alerts", "schedules"];
+export const RELOADABLE_SECTIONS: readonly (keyof Config)[] = ["hosts", "access", "rooms", "admin_dms", "approvals", "alerts", "schedules", "forgejo"];
 
 // The config to run with after a reload and what changed, or why the reload is refused.
 export type ReloadPlan =

@@ -252,10 +252,14 @@ const forgejoRoute = z.strictObject({
   secret_file: z.string().min(1),
   // Hosts and @tags a push proposes to deploy.
   proposes: z.array(hostMatcher).default([]),
-  // announce: only tell the room; propose: offer a deploy by 🚀; deploy (request at once what needs no approval) is reserved.
-  mode: z.enum(["announce", "propose", "deploy"]).refine((m) => m !== "deploy", "deploy is not supported yet; use propose, where a 🚀 requests the deploy (at once for hosts no approval policy covers)").default("propose"),
+  // announce: only tell the room; propose: offer a deploy by 🚀; deploy: deploy at once the hosts no approval policy covers, propose the rest.
+  mode: z.enum(["announce", "propose", "deploy"]).default("propose"),
+  // The Matrix user a deploy-mode push deploys as: their level and the approval policies apply as for anyone.
+  deploy_as: matrixUserId.optional(),
   // Per host, the files that concern it: a host with globs is proposed only when the push touched one of them.
   paths: z.record(name, z.array(z.string().min(1)).min(1)).default({}),
+}).superRefine((route, ctx) => {
+  if (route.mode === "deploy" && route.deploy_as === undefined) ctx.addIssue({ code: "custom", path: ["deploy_as"], message: "mode deploy needs deploy_as: the Matrix user the deploys run as (e.g. \"@ci:example.org\"), whose level and approval policies apply" });
 });
 
 // `magi do` from a shell on magi's machine: which Unix user is which Matrix user (unmapped users get level 0), and the

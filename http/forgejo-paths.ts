@@ -28,8 +28,9 @@ export function matchHostFiles(paths: Record<string, string[]>, files: string[])
   return touched;
 }
 
-// What magi does with a push: announce it, or propose deploying hosts (forced pushes and deletions are only announced).
-export type PushKind = "announce" | "proposal" | "forced" | "deleted";
+// What magi does with a push: announce it, propose deploying hosts, or (mode deploy) deploy every proposed host at
+// once; forced pushes and deletions are only announced.
+export type PushKind = "announce" | "proposal" | "deploy" | "forced" | "deleted";
 
 // Decides the kind and the hosts a proposal names: with paths, a host that has globs is proposed only when the push touched them.
 export function decidePush(
@@ -42,4 +43,12 @@ export function decidePush(
   const hosts = route.hosts.filter((h) => route.paths[h] === undefined || touched[h] !== undefined);
   if (route.mode === "announce" || hosts.length === 0) return { kind: "announce", hosts: [], touched };
   return { kind: "proposal", hosts, touched };
+}
+
+// Mode deploy: the hosts deployed at once (no approval policy covers them) and those still proposed for a 🚀.
+export function splitDeploys(decided: { kind: PushKind; hosts: string[] }, needsApproval: (host: string) => boolean): { kind: PushKind; hosts: string[]; deployHosts: string[] } {
+  if (decided.kind !== "proposal") return { ...decided, deployHosts: [] };
+  const deployHosts = decided.hosts.filter((h) => !needsApproval(h));
+  const hosts = decided.hosts.filter((h) => needsApproval(h));
+  return { kind: hosts.length > 0 ? "proposal" : "deploy", hosts, deployHosts };
 }

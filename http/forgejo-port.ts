@@ -10,6 +10,8 @@ export interface ForgejoRoute {
   room: string;
   secret: string;
   mode: "announce" | "propose" | "deploy";
+  // Mode deploy: the Matrix user the deploys run as.
+  deployAs?: string;
   // The hosts a push proposes (tags already resolved), in order.
   hosts: string[];
   paths: Record<string, string[]>;
@@ -31,6 +33,7 @@ export interface PushSink {
 
 // The Forgejo routes' configuration and sink.
 export interface ForgejoDeps {
-  routes: ReadonlyMap<string, ForgejoRoute>;
+  // Looked up per request, so a reload's routes apply to the next delivery.
+  routes: Pick<ReadonlyMap<string, ForgejoRoute>, "get">;
   sink: PushSink;
 }

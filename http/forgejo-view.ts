@@ -19,6 +19,9 @@ export interface PushMessage {
   touched: Record<string, string[]>;
   supersededBy: string | null;
   requestedBy: string | null;
+  // Mode deploy: the hosts deployed at once, and as whom.
+  deployHosts: string[];
+  deployAs: string | null;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -50,6 +53,9 @@ export function renderPush(m: PushMessage): Block[] {
   const touched = Object.entries(m.touched).map(([host, files]) => `${host}: ${listFiles(files)}`);
   const blocks: Block[] = [{ kind: "text", text: lines.join("\n") }];
   if (touched.length > 0) blocks.push({ kind: "text", text: "Changed for hosts:" }, { kind: "list", items: touched });
+  if (m.deployHosts.length > 0) {
+    blocks.push({ kind: "text", text: `Deploying ${m.deployHosts.join(", ")} at ${shortenSha(m.summary.after)} as ${m.deployAs}: no approval needed (mode deploy).` });
+  }
   const action = describeAction(m);
   if (action) blocks.push({ kind: "text", text: action });
   return blocks;

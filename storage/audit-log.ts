@@ -8,8 +8,8 @@ const AUDIT_TEXT_MAX = 300;
 // Whether a command was let through.
 export type AuditDecision = "allowed" | "denied" | "invalid" | "stale";
 
-// Where an action came from: a room (a message or reaction) or the terminal (`magi do`).
-export type AuditSource = "room" | "cli";
+// Where an action came from: a room (a message or reaction), the terminal (`magi do`) or a Forgejo push (mode deploy).
+export type AuditSource = "room" | "cli" | "forgejo";
 
 // A row as stored.
 export interface AuditRow {
@@ -32,6 +32,8 @@ export type NewAuditRow = Omit<AuditRow, "id" | "outcome" | "source"> & { outcom
 // Writes and reads audit rows.
 export interface AuditLog {
   record(row: NewAuditRow): number;
+  // Writes the row in the same transaction as claim (an event's once-only mark); nothing, and undefined, when the claim fails.
+  recordClaimed(row: NewAuditRow, claim: () => boolean): number | undefined;
   setOutcome(id: number, outcome: string): void;
   recent(limit: number): AuditRow[];
 }
@@ -47,9 +49,13 @@ export function createAuditLog(db: Database.Database): AuditLog {
     `SELECT id, at, room_id AS roomId, event_id AS eventId, sender, text, level, command, decision, outcome, source
      FROM audit ORDER BY id DESC LIMIT ?`,
   );
+  const record = (row: NewAuditRow) =>
+    Number(insert.run({ ...row, text: capEcho(row.text, AUDIT_TEXT_MAX), command: row.command === null ? null : capEcho(row.command), outcome: row.outcome ?? null, source: row.source ?? "room" }).lastInsertRowid);
+  // One commit instead of two, and no crash can leave a claimed event without its trace.
+  const recordClaimed = db.transaction((row: NewAuditRow, claim: () => boolean) => (claim() ? record(row) : undefined));
   return {
-    record: (row) =>
-      Number(insert.run({ ...row, text: capEcho(row.text, AUDIT_TEXT_MAX), command: row.command === null ? null : capEcho(row.command), outcome: row.outcome ?? null, source: row.source ?? "room" }).lastInsertRowid),
+    record,
+    recordClaimed: (row, claim) => recordClaimed(row, claim),
     setOutcome: (id, outcome) => void update.run(outcome, id),
     recent: (limit) => select.all(limit),
   };
@@ -57,5 +63,5 @@ export function createAuditLog(db: Database.Database): AuditLog {
 
 // The same log with every new row marked as coming from source (the terminal path records through this).
 export function withAuditSource(audit: AuditLog, source: AuditSource): AuditLog {
-  return { ...audit, record: (row) => audit.record({ ...row, source }) };
+  return { ...audit, record: (row) => audit.record({ ...row, source }), recordClaimed: (row, claim) => audit.recordClaimed({ ...row, source }, claim) };
 }

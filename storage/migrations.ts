@@ -249,4 +249,24 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE audit ADD COLUMN source TEXT NOT NULL DEFAULT 'room';
   `,
+  // Silences mark every alert group they cover (not only the one replied to), and keep their matchers, which magi's
+  // own silences of schedule alerts are enforced by.
+  `
+  ALTER TABLE alert_silences ADD COLUMN matchers TEXT NOT NULL DEFAULT '[]';
+  CREATE TABLE silence_marks (
+    silence_id TEXT NOT NULL REFERENCES alert_silences (silence_id),
+    group_id INTEGER NOT NULL REFERENCES alert_groups (id),
+    PRIMARY KEY (silence_id, group_id)
+  );
+  CREATE INDEX silence_marks_group ON silence_marks (group_id);
+  INSERT INTO silence_marks (silence_id, group_id) SELECT silence_id, group_id FROM alert_silences WHERE group_id IS NOT NULL;
+  CREATE INDEX alert_silences_pending ON alert_silences (ends_at) WHERE expired_at IS NULL;
+  `,
+  `
+  -- Forgejo routes in mode deploy: the hosts a push deploys at once (no approval needed), as whom, and when that deploy
+  -- was started (set once, so a restart or a second sweep never starts it again).
+  ALTER TABLE pushes ADD COLUMN deploy_hosts TEXT NOT NULL DEFAULT '';
+  ALTER TABLE pushes ADD COLUMN deploy_as TEXT;
+  ALTER TABLE pushes ADD COLUMN deploy_started_at INTEGER;
+  `,
 ];

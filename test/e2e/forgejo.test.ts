@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { execa } from "execa";
+import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePort } from "../../bot/synapse/start-synapse.ts";
 import { signBody } from "../../http/forgejo-signature.ts";
@@ -63,8 +64,8 @@ describe("Forgejo push proposals", () => {
   let seenUpdates = 0;
 
   // Posts a body to the route the way Forgejo does (pretty-printed, signed, with a delivery id).
-  const post = async (body: string, headers: Record<string, string>) => {
-    const r = await fetch(`${url}/forgejo/nixos`, { method: "POST", headers: { "content-type": "application/json", "x-forgejo-event": "push", ...headers }, body });
+  const post = async (body: string, headers: Record<string, string>, route = "nixos") => {
+    const r = await fetch(`${url}/forgejo/${route}`, { method: "POST", headers: { "content-type": "application/json", "x-forgejo-event": "push", ...headers }, body });
     return { status: r.status, json: (await r.json()) as Record<string, unknown> };
   };
   const deliver = (body: string, delivery = randomUUID()) => post(body, { "x-forgejo-delivery": delivery, "x-forgejo-signature": signBody(body, SECRET) });
@@ -120,8 +121,12 @@ describe("Forgejo push proposals", () => {
     writeFileSync(join(fx.dir, "forgejo-secret"), `${SECRET}\n`, { mode: 0o600 });
     fx.config.http = { listen: `127.0.0.1:${port}`, credentials_file: join(fx.dir, "health-token") };
     fx.config.deploy = { flake_dir: repo.checkout };
-    fx.config.hosts = { misato: hostConfigFor(sshd, { tags: ["prod"], deploy: { method: "nixos-rebuild" } }) };
-    fx.config.approvals = [{ command: "deploy", hosts: "@prod", approvals: 1, min_level: "deployer", expires_minutes: 5 }];
+    fx.config.hosts = {
+      misato: hostConfigFor(sshd, { tags: ["prod"], deploy: { method: "nixos-rebuild" } }),
+      // A lab machine (the same sshd) whose deploys need no approval: what mode deploy deploys at once.
+      kaji: hostConfigFor(sshd, { tags: ["lab"], deploy: { method: "nixos-rebuild" } }),
+    };
+    fx.config.approvals = [{ command: "deploy", hosts: "@prod", approvals: 1, min_level: "deployer", expires_minutes: 5 }, { command: "deploy", hosts: "@lab", approvals: 0 }];
     fx.config.forgejo = {
       routes: { nixos: { repository: REPO, branch: "main", room: fx.roomId, secret_file: join(fx.dir, "forgejo-secret"), proposes: ["@prod"], paths: { misato: ["hosts/misato/**", "modules/**"] } } },
     };
@@ -218,4 +223,37 @@ describe("Forgejo push proposals", () => {
     db.close();
     expect(audit).toEqual([{ sender: dep.userId, text: `!deploy misato ${sha}`, decision: "allowed" }]);
   });
+
+  it("mode deploy, on a route added by a reload: deploys at once, as deploy_as, exactly the pushed sha of the hosts needing no approval, proposes the rest, and a replay deploys nothing", async () => {
+    const ci = `@ci:${fx.botUserId.split(":")[1]}`;
+    const config = parse(readFileSync(fx.configPath, "utf8")) as Record<string, any>;
+    config.access.users[ci] = "deployer";
+    config.forgejo.routes.auto = { ...config.forgejo.routes.nixos, paths: {}, proposes: ["@prod", "kaji"], mode: "deploy", deploy_as: ci };
+    writeFileSync(fx.configPath, stringify(config));
+    const reload = await execa(process.execPath, [fileURLToPath(new URL("../../bot/bin.mjs", import.meta.url)), "reload", "--config", fx.configPath], { reject: false });
+    expect(reload.exitCode).toBe(0);
+    // The route answers (401 unsigned, not 404) once magi has read the file again.
+    for (let i = 0; i < 100 && (await fetch(`${url}/forgejo/auto`, { method: "POST", body: "{}" })).status === 404; i++) await new Promise((r) => setTimeout(r, 100));
+    const sha = await commit("hosts/kaji/default.nix", "{ networking.hostName = \"kaji\"; }\n", "kaji: hostname");
+    const sent = (await pushAndDeliver("main")).find((d) => d.after === sha);
+    const delivery = randomUUID();
+    const toAuto = (id: string) => post(sent!.body, { "x-forgejo-delivery": id, "x-forgejo-signature": signBody(sent!.body, SECRET) }, "auto");
+    expect(await toAuto(delivery)).toEqual({ status: 200, json: { status: "stored", kind: "proposal" } });
+    const message = await fx.admin.waitFor(fx.roomId, (e) => e.sender === fx.botUserId && String(e.content.body).includes("Deploying kaji"));
+    expect(String(message.content.body).split("\n").slice(-2)).toEqual([
+      `Deploying kaji at ${sha.slice(0, 12)} as ${ci}: no approval needed (mode deploy).`,
+      `react 🚀 to request a deploy of misato at ${sha.slice(0, 12)}.`,
+    ]);
+    const job = await fx.admin.waitForReply(fx.roomId, message.event_id);
+    expect(await bodyOf(job.event_id, /succeeded/, 60_000)).toMatch(/deploy kaji[^]*succeeded/);
+    expect(await toAuto(delivery)).toEqual({ status: 200, json: { status: "duplicate" } });
+    await new Promise((r) => setTimeout(r, 1500));
+    const kajiCalls = readCalls().filter((c) => c[0] === "nixos-rebuild" && c.some((a) => a.endsWith("#kaji")));
+    expect(kajiCalls).toHaveLength(1);
+    expect(readFileSync(`${calls}.context`, "utf8").trim().split("\n").filter((l) => l.startsWith("nixos-rebuild")).at(-1)).toContain(`head=${sha}`);
+    const db = new Database(fx.dbPath, { readonly: true });
+    const audit = db.prepare("SELECT sender, text, decision, source, event_id AS eventId FROM audit WHERE source = 'forgejo'").all();
+    db.close();
+    expect(audit).toEqual([{ sender: ci, text: `!deploy kaji ${sha} (forgejo auto: pushed by dan)`, decision: "allowed", source: "forgejo", eventId: `forgejo:${delivery}` }]);
+  }, 120_000);
 });

@@ -34,7 +34,8 @@ function build(options: { adminDms?: boolean } = {}) {
     joinTimes: { joinedAt: async () => 0, noteMembership: () => {} },
     processed: createProcessedEvents(db), audit,
     deliver: async (target, output) => void delivered.push({ roomId: target.roomId, text: output.blocks.map((b) => (b.kind === "text" ? b.text : "")).join(" ") }),
-    runCommand: async (req) => (runs.push(req), { kind: "ignored" }),
+    // As runCommand does: the claim first (with the audit row), then the run.
+    runCommand: async ({ claim, ...req }) => (claim && !claim() ? { kind: "already run" } : (runs.push(req), { kind: "ignored" })),
     approvals: { onReaction: async () => {}, onRedaction: async () => {} },
     log: pino({ level: "silent" }), now: () => NOW,
   });

@@ -13,6 +13,7 @@ import type { ApprovalPolicy } from "../../../commands/approval-policy.ts";
 import type { JobQueue } from "../../../runners/jobs/job-queue.ts";
 import { createApprovalStore } from "../../../storage/approval-store.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";
+import { createProcessedEvents } from "../../../storage/processed-events.ts";
 import { makeContext } from "../commands/make-context.ts";
 
 const ROOM = "!room:example.org";
@@ -78,6 +79,27 @@ describe("runCommand", () => {
     expect(t.store.get(id)!.actedAt).not.toBeNull();
     await t.queue.waitFor(1);
     expect(t.outcome(auditId)).toBe("approved by @kim:example.org, @lee:example.org; job 1 succeeded: misato is up");
+  });
+
+  it("claims the event with its audit row, before the run: a replay of the event runs nothing and writes nothing", async () => {
+    const t = build();
+    const processed = createProcessedEvents(t.db);
+    const claim = () => processed.claim("$c5", ROOM, Date.now());
+    const first = await t.runCommand({ caller: DAN, target: t.target("$c5"), text: "!wake misato", claim });
+    const replay = await t.runCommand({ caller: DAN, target: t.target("$c5"), text: "!wake misato", claim });
+    expect([first.kind, replay.kind]).toEqual(["ran", "already run"]);
+    expect(t.audit.recent(10).map((r) => r.eventId)).toEqual(["$c5"]);
+    expect(t.calls).toEqual(["wake misato"]);
+  });
+
+  it("writes neither the claim nor the audit row when the transaction fails, so the event is still there to run", async () => {
+    const t = build();
+    const processed = createProcessedEvents(t.db);
+    const crashing = () => (processed.claim("$c6", ROOM, Date.now()), (() => { throw new Error("crash inside the claim's transaction"); })());
+    await expect(t.runCommand({ caller: DAN, target: t.target("$c6"), text: "!wake misato", claim: crashing })).rejects.toThrow("crash inside the claim's transaction");
+    expect(t.audit.recent(10)).toEqual([]);
+    expect(t.calls).toEqual([]);
+    expect(processed.claim("$c6", ROOM, Date.now())).toBe(true);
   });
 
   it("stores and starts nothing when a batch fails", () => {

@@ -24,12 +24,18 @@ describe("forgejo config", () => {
     expect(Object.keys(result.config.forgejo.routes.nixos!).sort()).toEqual(["branch", "mode", "paths", "proposes", "repository", "room", "secret_file"]);
   });
 
-  it("names an unknown host or tag, a repository without owner, and the reserved deploy mode by their paths", () => {
+  it("names an unknown host or tag, a repository without owner, and a deploy mode without deploy_as by their paths", () => {
     const route = (extra: string) => problems(`forgejo:\n  routes:\n    nixos: { branch: main, room: "#ops:example.org", secret_file: s, ${extra} }\n`);
-    expect(route("repository: nixos-config, mode: deploy")).toEqual([
+    expect(route("repository: nixos-config")).toEqual([
       'forgejo.routes.nixos.repository: expected the repository\'s full name, like team/nixos-config, got "nixos-config"',
-      "forgejo.routes.nixos.mode: deploy is not supported yet; use propose, where a 🚀 requests the deploy (at once for hosts no approval policy covers)",
     ]);
+    expect(route("repository: team/nixos-config, mode: deploy")).toEqual([
+      'forgejo.routes.nixos.deploy_as: mode deploy needs deploy_as: the Matrix user the deploys run as (e.g. "@ci:example.org"), whose level and approval policies apply',
+    ]);
+    expect(route("repository: team/nixos-config, mode: deploy, deploy_as: ci")).toEqual([
+      'forgejo.routes.nixos.deploy_as: expected a full Matrix user ID like @dan:example.org, got "ci"',
+    ]);
+    expect(route('repository: team/nixos-config, mode: deploy, deploy_as: "@ci:example.org"')).toEqual([]);
     expect(route(`repository: team/nixos-config, proposes: ["@lab", asuka], paths: { nas: ["hosts/nas/**"] }`)).toEqual([
       "forgejo.routes.nixos.proposes: no host has the tag @lab",
       "forgejo.routes.nixos.proposes: unknown host asuka",

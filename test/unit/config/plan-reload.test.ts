@@ -49,6 +49,14 @@ describe("planning a reload", () => {
     expect(plan.config.jobs.stop_grace_seconds).toBe(30);
   });
 
+  it("applies new Forgejo routes at once", () => {
+    const route = 'forgejo:\n  routes:\n    nixos: { repository: team/nixos-config, branch: main, room: "!room:localhost", secret_file: s, proposes: [nas], mode: deploy, deploy_as: "@ci:example.org" }\n';
+    const plan = planReload(parse(BASE), parse(`${BASE}${route}`));
+    if (!plan.ok) throw new Error(plan.problems.join("\n"));
+    expect(plan).toMatchObject({ changed: ["forgejo"], waiting: [] });
+    expect(plan.config.forgejo.routes.nixos).toMatchObject({ mode: "deploy", deploy_as: "@ci:example.org", proposes: ["nas"] });
+  });
+
   it("applies new schedules, and refuses to drop a host that a check magi keeps running still names", () => {
     const check = 'checks:\n  backup:\n    uuid: 0b9f8c2e-3a4d-4e5f-8a6b-7c8d9e0f1a2b\n    schedule: "0 3 * * *"\n    room: "!room:localhost"\n    hosts: [nas]\n';
     const schedule = 'schedules:\n  nightly:\n    cron: "0 3 * * *"\n    room: "!room:localhost"\n    hosts: [nas]\n';

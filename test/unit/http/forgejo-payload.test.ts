@@ -1,7 +1,7 @@
 // Reading Forgejo push payloads, which hosts a push touches, and the room's message. Run alone: npx vitest run test/unit/http/forgejo-payload.test.ts
 import { describe, expect, it } from "vitest";
 import { renderBlocks } from "../../../bot/render.ts";
-import { compilePathGlob, decidePush } from "../../../http/forgejo-paths.ts";
+import { compilePathGlob, decidePush, splitDeploys } from "../../../http/forgejo-paths.ts";
 import { pushPayload, summarizePush } from "../../../http/forgejo-payload.ts";
 import { renderPush } from "../../../http/forgejo-view.ts";
 import { describeFirstIssue } from "../../../http/describe-issue.ts";
@@ -60,7 +60,7 @@ describe("hosts a push touches", () => {
 describe("push messages", () => {
   const message = (over: Partial<Parameters<typeof renderPush>[0]> = {}) => {
     const summary = summarize();
-    return renderBlocks(renderPush({ summary, ...decidePush(ROUTE, summary), supersededBy: null, requestedBy: null, ...over })).body;
+    return renderBlocks(renderPush({ summary, ...decidePush(ROUTE, summary), supersededBy: null, requestedBy: null, deployHosts: [], deployAs: null, ...over })).body;
   };
 
   it("says who pushed what, the files per host, and how to request the deploy", () => {
@@ -78,6 +78,18 @@ describe("push messages", () => {
     expect(message({ supersededBy: "f".repeat(40) })).toMatch(/\nSuperseded by a newer push \(ffffffffffff\); react on that one to deploy\.$/);
     expect(message({ requestedBy: "@dan:example.org" })).toMatch(/\nDeploy of misato, kaji at 3d5e8f0a9b7c requested by @dan:example\.org\.$/);
     const forced = summarize({ forced: true });
-    expect(renderBlocks(renderPush({ summary: forced, ...decidePush(ROUTE, forced), supersededBy: null, requestedBy: null })).body).toMatch(/^⚠️ dan force-pushed 2 commits [^]*announced, never proposed/);
+    expect(renderBlocks(renderPush({ summary: forced, ...decidePush(ROUTE, forced), supersededBy: null, requestedBy: null, deployHosts: [], deployAs: null })).body).toMatch(/^⚠️ dan force-pushed 2 commits [^]*announced, never proposed/);
+  });
+
+  it("in mode deploy, says which hosts deploy at once and proposes only those that need approval", () => {
+    const summary = summarize();
+    const split = splitDeploys(decidePush({ ...ROUTE, mode: "deploy" }, summary), (host) => host === "misato");
+    expect(split).toEqual({ kind: "proposal", hosts: ["misato"], deployHosts: ["kaji"] });
+    expect(splitDeploys(decidePush({ ...ROUTE, mode: "deploy" }, summary), () => false)).toEqual({ kind: "deploy", hosts: [], deployHosts: ["misato", "kaji"] });
+    expect(splitDeploys(decidePush({ ...ROUTE, mode: "deploy" }, summarize({ forced: true })), () => false)).toMatchObject({ kind: "forced", deployHosts: [] });
+    expect(message({ ...split, deployAs: "@ci:example.org" }).split("\n").slice(-2)).toEqual([
+      `Deploying kaji at ${AFTER.slice(0, 12)} as @ci:example.org: no approval needed (mode deploy).`,
+      `react 🚀 to request a deploy of misato at ${AFTER.slice(0, 12)}.`,
+    ]);
   });
 });
