@@ -3,7 +3,7 @@
 // same transaction.
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 import { escapeHtml, renderBlocks } from "./render.ts";
 import { sendQueueOf } from "./send-event.ts";

@@ -3,7 +3,7 @@
 import { hasCriticalFiring, renderAlertGroup, type GroupExtras, type SilenceMark } from "../http/alert-view.ts";
 import { isResolved, mergeNotification, type GroupState } from "../http/alert-group.ts";
 import type { AlertSink } from "../http/ports.ts";
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import type { AlertStore } from "../storage/alert-store.ts";
 
 // The view stored per group: the message's blocks, and whether its first post mentions the route's people.

@@ -1,6 +1,6 @@
 // The AlertsPort !alerts reads: open alert groups from the alert store, named as their messages name them.
 import type Database from "better-sqlite3";
-import type { AlertsPort } from "../commands/alerts-port.ts";
+import type { AlertsPort } from "../commands/core/alerts-port.ts";
 import type { GroupState } from "../http/alert-group.ts";
 import { describeGroup, locateAlert } from "../http/alert-view.ts";
 import { createAlertStore } from "../storage/alert-store.ts";

@@ -1,10 +1,10 @@
 // Approval requests in the room: the prompt, votes by reaction (and their withdrawal by redaction), calling off by deleting
 // the command, expiry, and the one run an approval starts.
 import type { Logger } from "pino";
-import { checkVoter, decide, type ApprovalPolicy } from "../commands/approval-policy.ts";
-import { describePrompt, PREVIEW_FILE_BINDING, PREVIEW_FILE_NAME_BINDING } from "../commands/approval-view.ts";
+import { checkVoter, decide, type ApprovalPolicy } from "../commands/core/approval-policy.ts";
+import { describePrompt, PREVIEW_FILE_BINDING, PREVIEW_FILE_NAME_BINDING } from "../commands/core/approval-view.ts";
 import type { Level } from "../domain/levels.ts";
-import { readVote } from "../commands/reaction-keys.ts";
+import { readVote } from "../commands/core/reaction-keys.ts";
 import type { ApprovalStore, StoredApproval } from "../storage/approval-store.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { EditPort } from "./edit-port.ts";

@@ -1,5 +1,5 @@
 // Builds the content of a reply to a command: in reply to it (and in its thread), with plain and HTML bodies.
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import { renderBlocks } from "./render.ts";
 
 // Which message type replies use in a room: mautrix-slack drops m.notice unless bridge_notices is on.

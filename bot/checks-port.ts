@@ -1,6 +1,6 @@
 // The ChecksPort the commands read: states computed from the check store at the time asked, and pause/resume, which
 // wake the watcher so its next deadline and any announcement follow at once.
-import type { CheckSummary, ChecksPort } from "../commands/checks-port.ts";
+import type { CheckSummary, ChecksPort } from "../commands/core/checks-port.ts";
 import { assessCheck } from "../runners/checks/assess-check.ts";
 import { describeSchedule } from "../runners/checks/schedule.ts";
 import type { CheckSpec } from "../runners/checks/types.ts";

@@ -1,9 +1,9 @@
 // `magi do audit [n]` and `magi do jobs` while magi is not running: the same declarations, access check and views,
 // read from the database opened read-only. Only these read-only commands; nothing is written, so nothing is audited.
-import { capLevel, createLevelResolver } from "../commands/access.ts";
-import { prepareCommand } from "../commands/dispatch.ts";
+import { capLevel, createLevelResolver } from "../commands/core/access.ts";
+import { prepareCommand } from "../commands/core/dispatch.ts";
 import { COMMANDS } from "../commands/registry.ts";
-import type { CommandContext } from "../commands/types.ts";
+import type { CommandContext } from "../commands/core/types.ts";
 import type { Config } from "../config/schema.ts";
 import { LEVELS, MAX_LEVEL } from "../domain/levels.ts";
 import { createAuditLog } from "../storage/audit-log.ts";

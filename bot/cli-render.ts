@@ -1,5 +1,5 @@
 // Command output for a terminal: the same plain text a Matrix reply carries, without the markdown fences around tables.
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import { renderBlocks } from "./render.ts";
 
 // The plain rendering of blocks for a terminal, with lead in front (an "approved by …; " note).

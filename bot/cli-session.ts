@@ -2,7 +2,7 @@
 // policy, job queue, audit marked cli), with the output written to the terminal. What changes things (jobs, approval
 // requests) is also posted to the room through the outbox, so the room learns of it even if the homeserver is down now.
 import { randomBytes } from "node:crypto";
-import type { Caller } from "../commands/types.ts";
+import type { Caller } from "../commands/core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 import type { JobRecord } from "../runners/jobs/types.ts";
 import { withAuditSource, type AuditLog } from "../storage/audit-log.ts";

@@ -1,17 +1,17 @@
 // Builds the narrow context each command runs in, from the services the bot started.
-import type { ApprovalPolicy } from "../commands/approval-policy.ts";
+import type { ApprovalPolicy } from "../commands/core/approval-policy.ts";
 import { COMMANDS } from "../commands/registry.ts";
-import type { Caller, CommandContext } from "../commands/types.ts";
+import type { Caller, CommandContext } from "../commands/core/types.ts";
 import type { HostActions } from "../runners/host-actions.ts";
 import type { Inventory } from "../runners/inventory.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";
 import type { StatusPort } from "../runners/status/types.ts";
 import type { DeployPort } from "../runners/deploy-actions.ts";
 import type { EnrollPort } from "../runners/enroll/enroll-port.ts";
-import type { LockPort } from "../commands/lock-port.ts";
-import type { AlertsPort } from "../commands/alerts-port.ts";
-import type { ChecksPort } from "../commands/checks-port.ts";
-import type { SilencesPort } from "../commands/silences-port.ts";
+import type { LockPort } from "../commands/core/lock-port.ts";
+import type { AlertsPort } from "../commands/core/alerts-port.ts";
+import type { ChecksPort } from "../commands/core/checks-port.ts";
+import type { SilencesPort } from "../commands/core/silences-port.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 
 // Everything a context is made of.

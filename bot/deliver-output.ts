@@ -1,12 +1,12 @@
 // Posts a command's output: the reply, the job binding, an attached file, and the audit outcome.
 import type { Logger } from "pino";
 import type { MatrixClient } from "matrix-bot-sdk";
-import type { Block, Output } from "../commands/types.ts";
+import type { Block, Output } from "../commands/core/types.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { ReplyPort, ReplyTarget } from "./reply-port.ts";
 import { sendEventWithRetry } from "./send-event.ts";
 import { uploadWithinLimit } from "./upload-file.ts";
-import { capEcho } from "../commands/echo.ts";
+import { capEcho } from "../commands/core/echo.ts";
 
 // How much of a failure message an audit outcome keeps.
 const OUTCOME_TEXT_MAX = 200;

@@ -2,7 +2,7 @@
 // same runCommand as a typed `!deploy <hosts> <sha>` (access check, policy, audit, jobs). The claim in the push row is
 // taken before anything else, so a replay, a restart or a second sweep never starts the same deploy twice.
 import type { Logger } from "pino";
-import type { Caller } from "../commands/types.ts";
+import type { Caller } from "../commands/core/types.ts";
 import type { PendingDeploy } from "../storage/push-store.ts";
 import type { PushStore } from "../storage/push-store.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";

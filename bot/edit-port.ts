@@ -1,7 +1,7 @@
 // Edits a message magi sent earlier (m.replace), the way job progress is shown.
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 import { renderBlocks } from "./render.ts";
 import { sendQueueOf } from "./send-event.ts";

@@ -1,7 +1,7 @@
 // Turns synced room events into commands: filters, claims each event once, audits, dispatches, and hands out reactions and redactions.
 import type { Logger } from "pino";
 import type { MetricsPort } from "../domain/metrics-port.ts";
-import { parseCommand } from "../commands/parse.ts";
+import { parseCommand } from "../commands/core/parse.ts";
 import type { AuditLog } from "../storage/audit-log.ts";
 import type { ProcessedEvents } from "../storage/processed-events.ts";
 import type { Approvals } from "./approvals.ts";

@@ -1,6 +1,6 @@
 // Keeps one message per job up to date: edited in place at most every 2 s, and a final edit with the result.
 import type { Logger } from "pino";
-import { describeJob } from "../commands/job-view.ts";
+import { describeJob } from "../commands/core/job-view.ts";
 import type { JobEvent } from "../runners/jobs/job-events.ts";
 import { TERMINAL_STATES, type JobRecord } from "../runners/jobs/types.ts";
 import type { JobStore } from "../storage/job-store.ts";

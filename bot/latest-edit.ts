@@ -1,7 +1,7 @@
 // Edits a message one edit at a time, newest text last: a later note never loses to an earlier edit still on its way,
 // and texts superseded while an edit was being sent are skipped.
 import type { Logger } from "pino";
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import type { EditPort } from "./edit-port.ts";
 
 // Shows blocks on a message; resolves once that text (or a newer one) has been handed to the edit port.

@@ -1,7 +1,7 @@
 // The parts of the config a reload swaps, built into what their readers use, and views that read them through the
 // holder at the moment of each call.
-import { createLevelResolver } from "../commands/access.ts";
-import { checkRuleCommands, createPolicyLookup, defaultPolicies, type PolicyLookup } from "../commands/policies.ts";
+import { createLevelResolver } from "../commands/core/access.ts";
+import { checkRuleCommands, createPolicyLookup, defaultPolicies, type PolicyLookup } from "../commands/core/policies.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import type { Config } from "../config/schema.ts";
 import type { Level } from "../domain/levels.ts";

@@ -2,7 +2,7 @@
 // report of the moment, not an alert, so it goes straight to the send queue (stored in the outbox) and is never edited.
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import type { ScheduleConfig } from "../config/schema.ts";
 import { describeDigest } from "../runners/schedules/describe-digest.ts";
 import { createScheduleStore } from "../storage/schedule-store.ts";

@@ -1,7 +1,7 @@
 // A reply that shows how slow work before a command's answer is going (a deploy's preview build): posted at the
 // first update, then edited at most every interval with the newest text, the last one always shown.
 import type { Logger } from "pino";
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import type { QueuedEditPort } from "./edit-port.ts";
 import type { ReplyTarget } from "./reply-port.ts";
 import type { MessageRef } from "./send-queue.ts";

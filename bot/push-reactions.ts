@@ -1,8 +1,8 @@
 // 🚀 on a push proposal: the reactor asks for the proposed deploy at the proposal's exact commit. The request goes
 // through runCommand as `!deploy <hosts> <sha>`, so the access check, approval policy, audit and jobs are the usual ones.
 import type { Logger } from "pino";
-import { normalizeReactionKey } from "../commands/reaction-keys.ts";
-import type { Block, Caller } from "../commands/types.ts";
+import { normalizeReactionKey } from "../commands/core/reaction-keys.ts";
+import type { Block, Caller } from "../commands/core/types.ts";
 import { DEPLOY_REACTION, shortenSha } from "../http/forgejo-view.ts";
 import type { PushStore, StoredPush } from "../storage/push-store.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";

@@ -1,5 +1,5 @@
 // Renders command output blocks into a Matrix message's plain body and HTML formatted_body.
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 
 // The widest plain-text line a table may produce: a terminal or a phone shows this much without wrapping mid-word.
 export const MAX_LINE = 100;

@@ -1,7 +1,7 @@
 // The one way the rest of the bot posts replies, so intake and jobs don't depend on the Matrix client directly.
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import { buildReply, type ReplyMsgtype } from "./build-reply.ts";
 import { sendQueueOf } from "./send-event.ts";
 import type { MessageRef } from "./send-queue.ts";

@@ -1,6 +1,6 @@
 // Who someone is in a room, decided in one place: the room's policy (configured, or an admin's direct chat) caps their level.
-import { capLevel } from "../commands/access.ts";
-import type { Caller } from "../commands/types.ts";
+import { capLevel } from "../commands/core/access.ts";
+import type { Caller } from "../commands/core/types.ts";
 import { isAdmin, MAX_LEVEL, type Level } from "../domain/levels.ts";
 import type { RoomDirectory, RoomPolicy } from "./room-directory.ts";
 

@@ -1,8 +1,8 @@
 // Carries out an approved request through runCommand, as its requester in its room, and keeps the prompt truthful:
 // what started, then, once every job has ended, how they ended.
 import type { Logger } from "pino";
-import { describeJobsEnded, describeJobsStarted } from "../commands/approval-view.ts";
-import type { Caller } from "../commands/types.ts";
+import { describeJobsEnded, describeJobsStarted } from "../commands/core/approval-view.ts";
+import type { Caller } from "../commands/core/types.ts";
 import type { JobRecord } from "../runners/jobs/types.ts";
 import type { StoredApproval } from "../storage/approval-store.ts";
 import type { AuditLog } from "../storage/audit-log.ts";

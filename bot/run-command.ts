@@ -1,9 +1,9 @@
 // The one way a command runs, whoever asks (chat, an approval, later alerts and the terminal): prepare it as the caller,
 // audit it, ask for approval or run it with its jobs linked to the audit row (and approval), and deliver the output.
 import type { Logger } from "pino";
-import type { ApprovalPolicy } from "../commands/approval-policy.ts";
-import { prepareCommand, type Prepared } from "../commands/dispatch.ts";
-import type { Block, Caller, CommandContext, Output } from "../commands/types.ts";
+import type { ApprovalPolicy } from "../commands/core/approval-policy.ts";
+import { prepareCommand, type Prepared } from "../commands/core/dispatch.ts";
+import type { Block, Caller, CommandContext, Output } from "../commands/core/types.ts";
 import type { CommandDecision, MetricsPort } from "../domain/metrics-port.ts";
 import type { JobQueue } from "../runners/jobs/job-queue.ts";
 import type { JobsPort } from "../runners/jobs/types.ts";

@@ -1,7 +1,7 @@
 // Turns a scheduled check's confirmed change into an alert group, so it is posted, deduped, edited when it recovers
 // and listed by !alerts exactly as Alertmanager's groups are: one group per schedule, host and problem key. magi holds
 // the silences of these alerts itself: a covered change is stored quietly and its message shows the silence.
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import { coversAlerts } from "../domain/matchers.ts";
 import type { GroupState } from "../http/alert-group.ts";
 import { describeSilenceMark, type SilenceMark } from "../http/alert-view.ts";

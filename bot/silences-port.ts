@@ -3,7 +3,7 @@
 // Silences of schedule alerts are held by magi itself (no Alertmanager sees those alerts).
 import type Database from "better-sqlite3";
 import type { Logger } from "pino";
-import type { AlertedGroup, SilenceRequest, SilencesPort } from "../commands/silences-port.ts";
+import type { AlertedGroup, SilenceRequest, SilencesPort } from "../commands/core/silences-port.ts";
 import { coversAlerts } from "../domain/matchers.ts";
 import type { GroupState } from "../http/alert-group.ts";
 import { describeGroup, findCommonLabels, renderAlertGroup } from "../http/alert-view.ts";

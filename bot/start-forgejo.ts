@@ -3,7 +3,7 @@
 import type Database from "better-sqlite3";
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
-import type { PolicyLookup } from "../commands/policies.ts";
+import type { PolicyLookup } from "../commands/core/policies.ts";
 import type { Config } from "../config/schema.ts";
 import { readSecret } from "../http/check-credentials.ts";
 import { splitDeploys } from "../http/forgejo-paths.ts";

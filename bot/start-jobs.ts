@@ -3,7 +3,7 @@ import type Database from "better-sqlite3";
 import type { MatrixClient } from "matrix-bot-sdk";
 import type { Logger } from "pino";
 import type { MetricsPort } from "../domain/metrics-port.ts";
-import { describeJob } from "../commands/job-view.ts";
+import { describeJob } from "../commands/core/job-view.ts";
 import { watchOrphan } from "../runners/deploy/watch-orphan.ts";
 import { watchRemote } from "../runners/deploy/watch-remote.ts";
 import type { Inventory } from "../runners/inventory.ts";

@@ -2,7 +2,7 @@
 // announced state are committed together), and sleeps until the next instant a state can change by time alone, or
 // until a ping, a pause or a resume wakes it. At start it catches up on what happened while magi was down.
 import type { Logger } from "pino";
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import { assessCheck } from "../runners/checks/assess-check.ts";
 import { describeTransition, type CheckAnnouncement } from "../runners/checks/describe-transition.ts";
 import type { CheckSpec } from "../runners/checks/types.ts";

@@ -1,6 +1,6 @@
 // !alerts: what Alertmanager says is firing now, by group, with how long each alert has fired.
-import { noArgs } from "./args.ts";
-import { defineCommand, ok, text } from "./types.ts";
+import { noArgs } from "./core/args.ts";
+import { defineCommand, ok, text } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 import { formatDuration } from "../runners/jobs/format-duration.ts";
 

@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { formatUtc } from "../domain/format-utc.ts";
 import { LEVELS } from "../domain/levels.ts";
-import { optionalArg } from "./args.ts";
-import { defineCommand, ok, text } from "./types.ts";
+import { optionalArg } from "./core/args.ts";
+import { defineCommand, ok, text } from "./core/types.ts";
 
 const count = z.string().regex(/^\d{1,3}$/, "expected a number of rows from 1 to 100").transform(Number).pipe(z.number().min(1, "expected a number of rows from 1 to 100").max(100, "expected a number of rows from 1 to 100"));
 

@@ -1,9 +1,9 @@
 // !cancel <id>: stops a queued or running job; its requester or an admin may.
 import { z } from "zod";
 import { isAdmin, LEVELS } from "../domain/levels.ts";
-import { JOB_ID_MESSAGE } from "./args.ts";
-import { jobIdArgs } from "./job-id.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { JOB_ID_MESSAGE } from "./core/args.ts";
+import { jobIdArgs } from "./core/job-id.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 
 // Cancels a job, closing its remote command.
 export const cancelCommand = defineCommand({

@@ -3,9 +3,9 @@
 import { LEVELS } from "../domain/levels.ts";
 import { formatPeriod } from "../domain/period.ts";
 import { formatUtc } from "../domain/format-utc.ts";
-import { describeUnknownCheck, oneCheckArgs } from "./check-arg.ts";
-import { describeAgo, describeExpected, describePingRow, describeState } from "./check-view.ts";
-import { defineCommand, fail, ok, text, type Output } from "./types.ts";
+import { describeUnknownCheck, oneCheckArgs } from "./core/check-arg.ts";
+import { describeAgo, describeExpected, describePingRow, describeState } from "./core/check-view.ts";
+import { defineCommand, fail, ok, text, type Output } from "./core/types.ts";
 
 // How many recent pings the reply lists.
 export const CHECK_PINGS_SHOWN = 10;

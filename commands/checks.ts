@@ -1,9 +1,9 @@
 // !checks: every dead-man's-switch check with its state, last ping, last run's duration and next expected run.
 import { LEVELS } from "../domain/levels.ts";
 import { formatPeriod } from "../domain/period.ts";
-import { noArgs } from "./args.ts";
-import { describeAgo, describeExpected, describeState } from "./check-view.ts";
-import { defineCommand, ok, text } from "./types.ts";
+import { noArgs } from "./core/args.ts";
+import { describeAgo, describeExpected, describeState } from "./core/check-view.ts";
+import { defineCommand, ok, text } from "./core/types.ts";
 
 // Lists the checks as a table, in config order.
 export const checksCommand = defineCommand({

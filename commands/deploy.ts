@@ -1,10 +1,10 @@
 // !deploy: rebuild hosts from one exact commit of the team's flake, each host as its own job; approval bound to that commit.
 import { selectHosts } from "../runners/inventory.ts";
-import { deployArgs, type DeployArgs } from "./deploy-args.ts";
-import { HOSTS_BINDING, pathBindingKey, previewDeploy } from "./deploy-preview.ts";
-import { describeJob } from "./job-view.ts";
-import { describeLock } from "./lock-view.ts";
-import { defineCommand, fail, type ApprovalNeed, type ContextOf, type Output } from "./types.ts";
+import { deployArgs, type DeployArgs } from "./core/deploy-args.ts";
+import { HOSTS_BINDING, pathBindingKey, previewDeploy } from "./core/deploy-preview.ts";
+import { describeJob } from "./core/job-view.ts";
+import { describeLock } from "./core/lock-view.ts";
+import { defineCommand, fail, type ApprovalNeed, type ContextOf, type Output } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Hosts to deploy, or why not: unknown names, locks.

@@ -1,10 +1,10 @@
 // !diff <host> [ref]: what deploying a commit would change on a host (the deploy preview), without a deploy request.
 import { z } from "zod";
 import { LEVELS } from "../domain/levels.ts";
-import { hostNameToken, refToken } from "./args.ts";
-import { buildPreviews, describeFolded, foldPreviews } from "./deploy-preview.ts";
-import { findHost } from "./host-arg.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { hostNameToken, refToken } from "./core/args.ts";
+import { buildPreviews, describeFolded, foldPreviews } from "./core/deploy-preview.ts";
+import { findHost } from "./core/host-arg.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 
 // A host and an optional git ref.
 const diffArgs = z

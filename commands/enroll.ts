@@ -1,11 +1,11 @@
 // !enroll: turn a host's SSH key into an age recipient in the team's .sops.yaml, re-encrypt its secrets, commit, push and
 // pin the key; the approval is bound to that exact key.
 import { LEVELS } from "../domain/levels.ts";
-import { findHost } from "./host-arg.ts";
-import { enrollArgs, type EnrollArgs } from "./enroll-args.ts";
-import { describeJob } from "./job-view.ts";
-import { describeLock } from "./lock-view.ts";
-import { defineCommand, fail, ok, text, type ApprovalNeed, type ContextOf, type Output } from "./types.ts";
+import { findHost } from "./core/host-arg.ts";
+import { enrollArgs, type EnrollArgs } from "./core/enroll-args.ts";
+import { describeJob } from "./core/job-view.ts";
+import { describeLock } from "./core/lock-view.ts";
+import { defineCommand, fail, ok, text, type ApprovalNeed, type ContextOf, type Output } from "./core/types.ts";
 import type { EnrollPlan } from "../runners/enroll/types.ts";
 import type { JobIO, JobOutcome } from "../runners/jobs/types.ts";
 

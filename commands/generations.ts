@@ -1,6 +1,6 @@
 // !generations <host>: the host's NixOS generations with dates and revisions, newest first.
-import { findHost, oneHostArgs } from "./host-arg.ts";
-import { defineCommand, fail, ok } from "./types.ts";
+import { findHost, oneHostArgs } from "./core/host-arg.ts";
+import { defineCommand, fail, ok } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Lists generations, read on the host itself (nixos-rebuild list-generations --json).

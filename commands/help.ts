@@ -1,10 +1,10 @@
 // !help: lists only what the caller may run, or one command's usage.
 import { z } from "zod";
-import { checkAccess } from "./access.ts";
-import { optionalArg } from "./args.ts";
-import { capEcho } from "./echo.ts";
-import { findCommand } from "./find-command.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { checkAccess } from "./core/access.ts";
+import { optionalArg } from "./core/args.ts";
+import { capEcho } from "./core/echo.ts";
+import { findCommand } from "./core/find-command.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 import { describeLevel, LEVELS } from "../domain/levels.ts";
 
 const commandName = z.string().regex(/^!?[a-z][a-z0-9_-]*$/i, "expected a command name").transform((s) => s.replace(/^!/, "").toLowerCase());

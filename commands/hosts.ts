@@ -1,7 +1,7 @@
 // !hosts: the inventory from config, with each host's pinned SSH key and whether config or magi's database pins it.
-import { noArgs } from "./args.ts";
-import { describeHostKey } from "./hosts-view.ts";
-import { defineCommand, ok, text } from "./types.ts";
+import { noArgs } from "./core/args.ts";
+import { describeHostKey } from "./core/hosts-view.ts";
+import { defineCommand, ok, text } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Lists every configured host with its address, tags and host key pin.

@@ -1,7 +1,7 @@
 // !jobs: what is running, queued and recently finished.
-import { noArgs } from "./args.ts";
-import { describeJobRow } from "./job-view.ts";
-import { defineCommand, ok, text } from "./types.ts";
+import { noArgs } from "./core/args.ts";
+import { describeJobRow } from "./core/job-view.ts";
+import { defineCommand, ok, text } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Lists running and queued jobs, then the most recent others.

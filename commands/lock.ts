@@ -1,10 +1,10 @@
 // !lock <host> <reason...>: a sticky lock that tells everyone (and the deploy command) to keep off a host.
 import { z } from "zod";
 import { LEVELS } from "../domain/levels.ts";
-import { hostNameToken } from "./args.ts";
-import { findHost } from "./host-arg.ts";
-import { describeLock, describeUnlockers } from "./lock-view.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { hostNameToken } from "./core/args.ts";
+import { findHost } from "./core/host-arg.ts";
+import { describeLock, describeUnlockers } from "./core/lock-view.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 
 // Long enough for a sentence, short enough for a table cell.
 const MAX_REASON = 200;

@@ -1,7 +1,7 @@
 // !locks: who holds which host, since when and why.
-import { noArgs } from "./args.ts";
-import { describeLocks } from "./lock-view.ts";
-import { defineCommand, ok } from "./types.ts";
+import { noArgs } from "./core/args.ts";
+import { describeLocks } from "./core/lock-view.ts";
+import { defineCommand, ok } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Lists every held host lock.

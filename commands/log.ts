@@ -1,7 +1,7 @@
 // !log <id>: a job's full log as a text file.
-import { describeJobLine } from "./job-view.ts";
-import { jobIdArgs } from "./job-id.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { describeJobLine } from "./core/job-view.ts";
+import { jobIdArgs } from "./core/job-id.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Uploads the job's full log, byte for byte as stored.

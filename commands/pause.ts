@@ -1,7 +1,7 @@
 // !pause <check>: stop a check from going late or down (planned maintenance, a NAS being moved) until !resume.
 import { LEVELS } from "../domain/levels.ts";
-import { describeUnknownCheck, oneCheckArgs } from "./check-arg.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { describeUnknownCheck, oneCheckArgs } from "./core/check-arg.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 
 // Pauses a check; pings still arrive and are kept.
 export const pauseCommand = defineCommand({

@@ -1,6 +1,6 @@
 // !ping: is magi alive and listening here?
-import { noArgs } from "./args.ts";
-import { defineCommand, ok, text } from "./types.ts";
+import { noArgs } from "./core/args.ts";
+import { defineCommand, ok, text } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Answers pong.

@@ -1,9 +1,9 @@
 // !shutdown <host> and !reboot <host>: admins only, confirmed by the requester's own ✅ (the default policy), run as jobs.
 import { LEVELS } from "../domain/levels.ts";
 import type { PowerAction } from "../domain/power.ts";
-import { findHost, oneHostArgs } from "./host-arg.ts";
-import { describeJob } from "./job-view.ts";
-import { defineCommand, fail, type CommandSpec, type Output } from "./types.ts";
+import { findHost, oneHostArgs } from "./core/host-arg.ts";
+import { describeJob } from "./core/job-view.ts";
+import { defineCommand, fail, type CommandSpec, type Output } from "./core/types.ts";
 
 // Down, back up, and slack for the commands themselves.
 const POWER_TIMEOUT_MS = 15 * 60_000;

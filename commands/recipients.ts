@@ -1,10 +1,10 @@
 // !recipients [host]: which secrets files each host (each .sops.yaml recipient) can decrypt, from .sops.yaml and the
 // files' own sops metadata, and where the two disagree. Reads the flake only; nothing is decrypted or changed.
 import { LEVELS } from "../domain/levels.ts";
-import { hostNameToken, optionalArg } from "./args.ts";
-import { findHost } from "./host-arg.ts";
-import { describeAllRecipients, describeHostRecipients } from "./recipients-view.ts";
-import { defineCommand, fail, ok, type Output } from "./types.ts";
+import { hostNameToken, optionalArg } from "./core/args.ts";
+import { findHost } from "./core/host-arg.ts";
+import { describeAllRecipients, describeHostRecipients } from "./core/recipients-view.ts";
+import { defineCommand, fail, ok, type Output } from "./core/types.ts";
 
 // Shows every recipient's files, or one host's.
 export const recipientsCommand = defineCommand({

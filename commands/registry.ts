@@ -1,5 +1,5 @@
 // The one explicit list of commands magi knows. Adding a command means adding it here; nothing registers itself.
-import type { CommandSpec } from "./types.ts";
+import type { CommandSpec } from "./core/types.ts";
 import { auditCommand } from "./audit.ts";
 import { helpCommand } from "./help.ts";
 import { hostsCommand } from "./hosts.ts";

@@ -1,8 +1,8 @@
 // !resume <check>: watch a paused check again; its schedule counts from now, so it is not down at once.
 import { LEVELS } from "../domain/levels.ts";
-import { describeUnknownCheck, oneCheckArgs } from "./check-arg.ts";
-import { describeExpected } from "./check-view.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { describeUnknownCheck, oneCheckArgs } from "./core/check-arg.ts";
+import { describeExpected } from "./core/check-view.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 
 // Resumes a paused check.
 export const resumeCommand = defineCommand({

@@ -1,10 +1,10 @@
 // !rollback <host> [generation]: back to the previous (or a given) NixOS generation, as a job.
 import { z } from "zod";
 import { LEVELS } from "../domain/levels.ts";
-import { hostNameToken } from "./args.ts";
-import { findHost } from "./host-arg.ts";
-import { describeJob } from "./job-view.ts";
-import { defineCommand, fail, type Output } from "./types.ts";
+import { hostNameToken } from "./core/args.ts";
+import { findHost } from "./core/host-arg.ts";
+import { describeJob } from "./core/job-view.ts";
+import { defineCommand, fail, type Output } from "./core/types.ts";
 
 const args = z
   .array(z.string())

@@ -5,9 +5,9 @@ import { LEVELS } from "../domain/levels.ts";
 import { formatMatcher, matchLabels, type Matcher } from "../domain/matchers.ts";
 import { formatUtc } from "../domain/format-utc.ts";
 import { ALL_SCHEDULES_ROUTE, SCHEDULE_ONLY_LABELS } from "../runners/schedules/route.ts";
-import { silenceArgs } from "./silence-args.ts";
-import type { AlertedGroup, ReachableAlertmanager } from "./silences-port.ts";
-import { defineCommand, fail, ok, text, type ContextOf } from "./types.ts";
+import { silenceArgs } from "./core/silence-args.ts";
+import type { AlertedGroup, ReachableAlertmanager } from "./core/silences-port.ts";
+import { defineCommand, fail, ok, text, type ContextOf } from "./core/types.ts";
 
 const USAGE = "silence [matchers...] <duration> <reason...>";
 

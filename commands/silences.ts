@@ -3,8 +3,8 @@
 import { LEVELS } from "../domain/levels.ts";
 import { formatMatcher } from "../domain/matchers.ts";
 import { formatUtc } from "../domain/format-utc.ts";
-import { noArgs } from "./args.ts";
-import { defineCommand, fail, ok, text, type Block } from "./types.ts";
+import { noArgs } from "./core/args.ts";
+import { defineCommand, fail, ok, text, type Block } from "./core/types.ts";
 
 // Lists active silences as a table: id, what they match, until when, by whom, why.
 export const silencesCommand = defineCommand({

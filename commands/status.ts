@@ -3,8 +3,8 @@ import { LEVELS } from "../domain/levels.ts";
 import { ALL_HOSTS } from "../domain/names.ts";
 import { selectHosts } from "../runners/inventory.ts";
 import { describeDetail, describeRow, describeTally, ROW_COLUMNS } from "../runners/status/index.ts";
-import { optionalArg, selectorToken } from "./args.ts";
-import { defineCommand, fail, ok, text, type Block } from "./types.ts";
+import { optionalArg, selectorToken } from "./core/args.ts";
+import { defineCommand, fail, ok, text, type Block } from "./core/types.ts";
 
 // Collects status over SSH; the selector is checked against the inventory before anything runs.
 export const statusCommand = defineCommand({

@@ -1,8 +1,8 @@
 // !unlock <host>: the holder lets go of a lock; an admin may break anyone's.
 import { isAdmin, LEVELS } from "../domain/levels.ts";
-import { findHost, oneHostArgs } from "./host-arg.ts";
-import { describeHold, describeLock, describeUnlockers } from "./lock-view.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { findHost, oneHostArgs } from "./core/host-arg.ts";
+import { describeHold, describeLock, describeUnlockers } from "./core/lock-view.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 
 // Releases a host lock held by the caller, or by anyone when the caller is an admin.
 export const unlockCommand = defineCommand({

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { LEVELS } from "../domain/levels.ts";
 import { HELD_SILENCE_PATTERN } from "../runners/alertmanager/held-silences.ts";
 import { SILENCE_ID_PATTERN } from "../runners/alertmanager/silences.ts";
-import { defineCommand, fail, ok, text } from "./types.ts";
+import { defineCommand, fail, ok, text } from "./core/types.ts";
 
 // One silence ID, as !silences shows it.
 const unsilenceArgs = z

@@ -1,8 +1,8 @@
 // !wake <host>: sends a wake-on-LAN packet and waits until the host answers on SSH, as a job.
 import { LEVELS } from "../domain/levels.ts";
-import { findHost, oneHostArgs } from "./host-arg.ts";
-import { describeJob } from "./job-view.ts";
-import { defineCommand, fail, type Output } from "./types.ts";
+import { findHost, oneHostArgs } from "./core/host-arg.ts";
+import { describeJob } from "./core/job-view.ts";
+import { defineCommand, fail, type Output } from "./core/types.ts";
 
 // Extra time beyond the host's wake deadline for sending and the last poll.
 const SLACK_MS = 30_000;

@@ -1,7 +1,7 @@
 // !whoami: the identity and level magi sees, so people can tell why something is denied.
-import { noArgs } from "./args.ts";
+import { noArgs } from "./core/args.ts";
 import { describeLevel } from "../domain/levels.ts";
-import { defineCommand, ok, text } from "./types.ts";
+import { defineCommand, ok, text } from "./core/types.ts";
 import { LEVELS } from "../domain/levels.ts";
 
 // Shows the caller's Matrix ID and level in this room.

@@ -290,7 +290,7 @@ export const configSchema = z.strictObject({
   // Dead-man's-switch checks (backups and other jobs that must report in), and how their pings authenticate.
   checks: z.record(name, checkSection).default({}),
   pings: pingsSection.default({ body_limit_bytes: 100_000 }),
-  // Who must approve what, first matching rule first; see commands/policies.ts.
+  // Who must approve what, first matching rule first; see commands/core/policies.ts.
   approvals: z.array(approvalRule).default([]),
   schedules: z.record(name, scheduleEntry).default({}),
   cli: cliSection.default({ users: {} }),

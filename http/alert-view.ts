@@ -1,6 +1,6 @@
 // How an alert group reads in the room: a headline, then one line per alert. Pure, and free of "now", so the same
 // state always renders the same message (a resend that changes nothing renders nothing new).
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import { formatUtc } from "../domain/format-utc.ts";
 import { formatMatcher, matchLabels } from "../domain/matchers.ts";
 import { formatDuration } from "../runners/jobs/format-duration.ts";

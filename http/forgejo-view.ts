@@ -1,5 +1,5 @@
 // The room's message about a push: who pushed what, which hosts' files changed, and what to react to deploy it.
-import type { Block } from "../commands/types.ts";
+import type { Block } from "../commands/core/types.ts";
 import type { PushKind } from "./forgejo-paths.ts";
 import type { PushSummary } from "./forgejo-payload.ts";
 

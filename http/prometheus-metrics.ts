@@ -1,7 +1,7 @@
 // The metrics port kept in a prom-client registry of its own and rendered for GET /metrics. Names follow Prometheus'
 // conventions: the magi_ prefix, counters ending in _total, durations in seconds.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import { findCommand } from "../commands/find-command.ts";
+import { findCommand } from "../commands/core/find-command.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import type { MetricsPort } from "../domain/metrics-port.ts";
 

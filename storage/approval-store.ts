@@ -1,7 +1,7 @@
 // Pending approval requests and their votes, so a restart loses nothing and a decision is taken exactly once.
 import type Database from "better-sqlite3";
-import type { ApprovalPolicy, ApprovalState, Vote } from "../commands/approval-policy.ts";
-import type { VoteKind } from "../commands/reaction-keys.ts";
+import type { ApprovalPolicy, ApprovalState, Vote } from "../commands/core/approval-policy.ts";
+import type { VoteKind } from "../commands/core/reaction-keys.ts";
 
 // A stored request.
 export interface StoredApproval {

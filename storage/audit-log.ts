@@ -1,6 +1,6 @@
 // The audit table: one row per command, written before it runs and completed with its outcome.
 import type Database from "better-sqlite3";
-import { capEcho } from "../commands/echo.ts";
+import { capEcho } from "../commands/core/echo.ts";
 
 // How much of a message an audit row keeps: enough to read what was asked, never a 60,000-character paste.
 const AUDIT_TEXT_MAX = 300;

@@ -1,6 +1,6 @@
 // Jobs and their logs in SQLite: every state change is written before anyone is told about it.
 import type Database from "better-sqlite3";
-import { capEcho } from "../commands/echo.ts";
+import { capEcho } from "../commands/core/echo.ts";
 import { TERMINAL_STATES, type JobRecord, type JobState, type JobStore, type NewJob } from "../runners/jobs/types.ts";
 
 export type { JobStore, NewJob } from "../runners/jobs/types.ts";

@@ -1,6 +1,6 @@
 // Host locks in SQLite: one row per locked host, so a lock outlives restarts until someone releases it.
 import type Database from "better-sqlite3";
-import type { Lock, LockPort } from "../commands/lock-port.ts";
+import type { Lock, LockPort } from "../commands/core/lock-port.ts";
 
 const COLUMNS = "host, holder, reason, locked_at AS since";
 

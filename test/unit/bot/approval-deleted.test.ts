@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ApprovalPolicy } from "../../../commands/approval-policy.ts";
+import type { ApprovalPolicy } from "../../../commands/core/approval-policy.ts";
 import { BOT, createApprovalHarness } from "./approval-harness.ts";
 
 const DAN = "@dan:example.org";

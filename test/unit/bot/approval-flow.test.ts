@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { ApprovalPolicy } from "../../../commands/approval-policy.ts";
+import type { ApprovalPolicy } from "../../../commands/core/approval-policy.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { BOT, createApprovalHarness } from "./approval-harness.ts";
 

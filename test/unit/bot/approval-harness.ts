@@ -2,9 +2,9 @@
 import type Database from "better-sqlite3";
 import { pino } from "pino";
 import { createApprovals, type Approvals } from "../../../bot/approvals.ts";
-import type { ApprovalPolicy } from "../../../commands/approval-policy.ts";
+import type { ApprovalPolicy } from "../../../commands/core/approval-policy.ts";
 import type { Level } from "../../../domain/levels.ts";
-import type { Block } from "../../../commands/types.ts";
+import type { Block } from "../../../commands/core/types.ts";
 import { createApprovalStore, type StoredApproval } from "../../../storage/approval-store.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";
 import { openDatabase } from "../../../storage/open-database.ts";

@@ -1,8 +1,8 @@
 // An independent model of the approval rules, written from the spec rather than the code: what state each request
 // should end in, given the same events in the same order. The property test compares the real flow against it.
-import type { ApprovalPolicy, ApprovalState } from "../../../commands/approval-policy.ts";
+import type { ApprovalPolicy, ApprovalState } from "../../../commands/core/approval-policy.ts";
 import type { Level } from "../../../domain/levels.ts";
-import type { VoteKind } from "../../../commands/reaction-keys.ts";
+import type { VoteKind } from "../../../commands/core/reaction-keys.ts";
 
 interface ModelRequest {
   requester: string;

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ApprovalPolicy } from "../../../commands/approval-policy.ts";
+import type { ApprovalPolicy } from "../../../commands/core/approval-policy.ts";
 import type { Level } from "../../../domain/levels.ts";
-import { readVote } from "../../../commands/reaction-keys.ts";
+import { readVote } from "../../../commands/core/reaction-keys.ts";
 import { BOT, createApprovalHarness } from "./approval-harness.ts";
 import { createApprovalModel, mayApprove } from "./approval-model.ts";
 

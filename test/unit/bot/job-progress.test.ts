@@ -4,7 +4,7 @@ import pino from "pino";
 import { describeJobEnd, shouldNotify } from "../../../bot/job-notice.ts";
 import { createJobProgress } from "../../../bot/job-progress.ts";
 import type { EditPort } from "../../../bot/edit-port.ts";
-import type { Block } from "../../../commands/types.ts";
+import type { Block } from "../../../commands/core/types.ts";
 import type { JobRecord } from "../../../runners/jobs/types.ts";
 import { createJobQueue } from "../../../runners/jobs/job-queue.ts";
 import { createJobStore } from "../../../storage/job-store.ts";

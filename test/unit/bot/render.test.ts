@@ -1,8 +1,8 @@
 // Replies that read well in a terminal and after mautrix-slack: no plain line wider than MAX_LINE, nothing lost.
 import { describe, expect, it } from "vitest";
-import { prepareCommand } from "../../../commands/dispatch.ts";
-import type { Output } from "../../../commands/types.ts";
-import type { CommandContext } from "../../../commands/types.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
+import type { Output } from "../../../commands/core/types.ts";
+import type { CommandContext } from "../../../commands/core/types.ts";
 import { MAX_LINE, renderBlocks } from "../../../bot/render.ts";
 import type { HostStatus } from "../../../runners/status/types.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";

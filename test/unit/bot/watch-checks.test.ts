@@ -9,7 +9,7 @@ import { parseSchedule } from "../../../runners/checks/schedule.ts";
 import type { CheckSpec } from "../../../runners/checks/types.ts";
 import { createCheckStore, type NewPing } from "../../../storage/check-store.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
-import type { Block } from "../../../commands/types.ts";
+import type { Block } from "../../../commands/core/types.ts";
 
 const T0 = Date.UTC(2026, 10, 24, 0, 0);
 const spec: CheckSpec = { name: "tick", uuid: undefined, slug: "tick", schedule: parseSchedule("4s", "UTC"), graceMs: 6000, room: "#ops:x", hosts: [] };

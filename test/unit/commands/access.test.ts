@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { capLevel, checkAccess, createLevelResolver } from "../../../commands/access.ts";
-import { compileGlob } from "../../../commands/glob.ts";
+import { capLevel, checkAccess, createLevelResolver } from "../../../commands/core/access.ts";
+import { compileGlob } from "../../../commands/core/glob.ts";
 import { pingCommand } from "../../../commands/ping.ts";
 import { deployCommand } from "../../../commands/deploy.ts";
-import { capEcho } from "../../../commands/echo.ts";
+import { capEcho } from "../../../commands/core/echo.ts";
 
 const resolve = createLevelResolver({
   users: { "@dan:example.org": 4, "@slack_t0123abcd-u999:example.org": 0 },

@@ -1,8 +1,8 @@
 // The typed argument helpers every command uses, and what users see when a word is refused.
 import { describe, expect, it } from "vitest";
-import { hostNameToken, jobIdToken, refToken, selectorToken } from "../../../commands/args.ts";
-import { deployArgs } from "../../../commands/deploy-args.ts";
-import { prepareCommand } from "../../../commands/dispatch.ts";
+import { hostNameToken, jobIdToken, refToken, selectorToken } from "../../../commands/core/args.ts";
+import { deployArgs } from "../../../commands/core/deploy-args.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
 import type { Level } from "../../../domain/levels.ts";
 import { makeContext } from "./make-context.ts";
 

@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { createChecksPort } from "../../../bot/checks-port.ts";
 import { renderBlocks } from "../../../bot/render.ts";
-import { prepareCommand } from "../../../commands/dispatch.ts";
-import type { Output } from "../../../commands/types.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
+import type { Output } from "../../../commands/core/types.ts";
 import { LEVELS, type Level } from "../../../domain/levels.ts";
 import { parseSchedule } from "../../../runners/checks/schedule.ts";
 import type { CheckSpec } from "../../../runners/checks/types.ts";

@@ -1,6 +1,6 @@
 // The preview step runs each host's build as a job over the real queue and SQLite: listed, logged, and never behind the host's lock.
 import { describe, expect, it } from "vitest";
-import { buildPreviews } from "../../../commands/deploy-preview.ts";
+import { buildPreviews } from "../../../commands/core/deploy-preview.ts";
 import { LEVELS } from "../../../domain/levels.ts";
 import { makeContext } from "./make-context.ts";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { prepareCommand } from "../../../commands/dispatch.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
 import type { Level } from "../../../domain/levels.ts";
-import { defineCommand, ok, text, type CommandContext, type Output } from "../../../commands/types.ts";
-import { noArgs } from "../../../commands/args.ts";
+import { defineCommand, ok, text, type CommandContext, type Output } from "../../../commands/core/types.ts";
+import { noArgs } from "../../../commands/core/args.ts";
 import { createAuditLog } from "../../../storage/audit-log.ts";
 import { makeContext } from "./make-context.ts";
 

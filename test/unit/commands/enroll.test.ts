@@ -1,9 +1,9 @@
 // !enroll's arguments, prompt words and default policy, without a homeserver.
 import { describe, expect, it } from "vitest";
-import { describeArgsProblem } from "../../../commands/args.ts";
-import { enrollArgs } from "../../../commands/enroll-args.ts";
+import { describeArgsProblem } from "../../../commands/core/args.ts";
+import { enrollArgs } from "../../../commands/core/enroll-args.ts";
 import { describeEnrollWork } from "../../../commands/enroll.ts";
-import { createPolicyLookup, defaultPolicies } from "../../../commands/policies.ts";
+import { createPolicyLookup, defaultPolicies } from "../../../commands/core/policies.ts";
 import { LEVELS } from "../../../domain/levels.ts";
 
 const parse = (tokens: string[]) => {

@@ -1,6 +1,6 @@
 // !hosts: the inventory with each host's pinned key, short fingerprint and where the pin comes from (config or magi's database).
 import { describe, expect, it } from "vitest";
-import { prepareCommand } from "../../../commands/dispatch.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
 import { createEnrollPort } from "../../../runners/enroll/enroll-port.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";
 import { createHostKeyStore } from "../../../storage/host-key-store.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { prepareCommand } from "../../../commands/dispatch.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
 import type { Level } from "../../../domain/levels.ts";
-import { describeLock } from "../../../commands/lock-view.ts";
-import type { CommandContext, Output } from "../../../commands/types.ts";
+import { describeLock } from "../../../commands/core/lock-view.ts";
+import type { CommandContext, Output } from "../../../commands/core/types.ts";
 import { createLockStore } from "../../../storage/lock-store.ts";
 import { makeContext } from "./make-context.ts";
 

@@ -1,9 +1,9 @@
 // A real command context for unit tests: in-memory SQLite for jobs and audit, a small inventory, and actions that record calls.
 import { COMMANDS } from "../../../commands/registry.ts";
 import type { Level } from "../../../domain/levels.ts";
-import type { CommandContext } from "../../../commands/types.ts";
+import type { CommandContext } from "../../../commands/core/types.ts";
 import type { HostActions } from "../../../runners/host-actions.ts";
-import { createPolicyLookup, defaultPolicies } from "../../../commands/policies.ts";
+import { createPolicyLookup, defaultPolicies } from "../../../commands/core/policies.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";
 import pino from "pino";
 import { createApprovals } from "../../../bot/approvals.ts";

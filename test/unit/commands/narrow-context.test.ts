@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { prepareCommand } from "../../../commands/dispatch.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
 import { pingCommand } from "../../../commands/ping.ts";
 import { statusCommand } from "../../../commands/status.ts";
-import { defineCommand, ok, text, type BaseContext, type ContextOf } from "../../../commands/types.ts";
-import { noArgs } from "../../../commands/args.ts";
+import { defineCommand, ok, text, type BaseContext, type ContextOf } from "../../../commands/core/types.ts";
+import { noArgs } from "../../../commands/core/args.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";
 import { makeContext } from "./make-context.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_COMMAND_LENGTH, parseCommand, tokenize } from "../../../commands/parse.ts";
+import { MAX_COMMAND_LENGTH, parseCommand, tokenize } from "../../../commands/core/parse.ts";
 
 describe("parseCommand", () => {
   it("reads a name and arguments", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ApprovalPolicy } from "../../../commands/approval-policy.ts";
-import { checkRuleCommands, compareStrictness, createPolicyLookup, defaultPolicies } from "../../../commands/policies.ts";
+import type { ApprovalPolicy } from "../../../commands/core/approval-policy.ts";
+import { checkRuleCommands, compareStrictness, createPolicyLookup, defaultPolicies } from "../../../commands/core/policies.ts";
 import { COMMANDS } from "../../../commands/registry.ts";
 import type { ApprovalRuleConfig } from "../../../config/schema.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { normalizeReactionKey, normalizeShortcode, readShownKey, readVote } from "../../../commands/reaction-keys.ts";
+import { normalizeReactionKey, normalizeShortcode, readShownKey, readVote } from "../../../commands/core/reaction-keys.ts";
 
 const SKIN_TONES = ["\u{1F3FB}", "\u{1F3FC}", "\u{1F3FD}", "\u{1F3FE}", "\u{1F3FF}"];
 

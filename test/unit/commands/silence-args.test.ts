@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { readSilenceArgs } from "../../../commands/silence-args.ts";
-import { prepareCommand } from "../../../commands/dispatch.ts";
+import { readSilenceArgs } from "../../../commands/core/silence-args.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
 import { LEVELS } from "../../../domain/levels.ts";
 import { makeContext } from "./make-context.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { prepareCommand } from "../../../commands/dispatch.ts";
-import type { Output } from "../../../commands/types.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
+import type { Output } from "../../../commands/core/types.ts";
 import type { Level } from "../../../domain/levels.ts";
 import type { HostEntry } from "../../../runners/inventory.ts";
 import type { HostStatus, StatusPort } from "../../../runners/status/types.ts";

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
 import { createAlertsPort } from "../../../bot/alerts-port.ts";
 import { renderBlocks } from "../../../bot/render.ts";
-import { prepareCommand } from "../../../commands/dispatch.ts";
+import { prepareCommand } from "../../../commands/core/dispatch.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import { LEVELS, type Level } from "../../../domain/levels.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { explainExit } from "../../../../runners/deploy/explain-exit.ts";
 import { describeFollowing, pickFollowed, trackRemote } from "../../../../runners/deploy/follow-remote.ts";
-import { describeJobLine } from "../../../../commands/job-view.ts";
+import { describeJobLine } from "../../../../commands/core/job-view.ts";
 import { describeOrphanPhase, describeStopped, type TrackedProcess } from "../../../../runners/jobs/tracked-process.ts";
 import type { JobIO, JobRecord } from "../../../../runners/jobs/types.ts";
 

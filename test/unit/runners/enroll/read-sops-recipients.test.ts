@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { beforeAll, describe, expect, it } from "vitest";
-import { describeAllRecipients, describeHostRecipients } from "../../../../commands/recipients-view.ts";
+import { describeAllRecipients, describeHostRecipients } from "../../../../commands/core/recipients-view.ts";
 import type { RecipientsReport } from "../../../../runners/enroll/list-recipients.ts";
 import { readFileRecipients, readSopsRecipients } from "../../../../runners/enroll/read-sops-recipients.ts";
 import { createAgeKey, SOPS } from "../../../e2e/harness/sops-repo.ts";

@@ -4,9 +4,9 @@
 // first rule" would let `!deploy misato,labbox` pass with no approval whenever a lax @lab rule is listed
 // above a strict @prod one: adding a harmless host to a request must never make it easier to run.
 import type { ApprovalPolicy } from "./approval-policy.ts";
-import type { ApprovalRuleConfig } from "../config/schema.ts";
-import { LEVELS } from "../domain/levels.ts";
-import { TAG_MARK } from "../domain/names.ts";
+import type { ApprovalRuleConfig } from "../../config/schema.ts";
+import { LEVELS } from "../../domain/levels.ts";
+import { TAG_MARK } from "../../domain/names.ts";
 
 // Finds the approval policy for a command on some hosts; undefined means it runs without asking.
 export type PolicyLookup = (command: string, hosts: string[]) => ApprovalPolicy | undefined;

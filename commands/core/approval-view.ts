@@ -1,7 +1,7 @@
 // How an approval prompt reads, as it is posted and as it is edited with votes and the decision.
 import { describeApprovers, type ApprovalPolicy, type ApprovalState, type Vote } from "./approval-policy.ts";
-import { formatDuration } from "../runners/jobs/format-duration.ts";
-import type { JobRecord } from "../runners/jobs/types.ts";
+import { formatDuration } from "../../runners/jobs/format-duration.ts";
+import type { JobRecord } from "../../runners/jobs/types.ts";
 import type { Block } from "./types.ts";
 
 // The request as the prompt shows it.

@@ -1,7 +1,7 @@
 // What !silence, !silences and !unsilence need: the alert message a command replies to, the Alertmanagers magi may
 // talk to, and silences made, listed and expired (remembered, so the alert message shows them).
-import type { Matcher } from "../domain/matchers.ts";
-import type { Silence } from "../runners/alertmanager/silences.ts";
+import type { Matcher } from "../../domain/matchers.ts";
+import type { Silence } from "../../runners/alertmanager/silences.ts";
 
 // The alert group an alert message shows: its route, how it is named, and the labels its alerts share.
 export interface AlertedGroup {

@@ -1,7 +1,7 @@
 // The access model: who someone is (by full Matrix ID only) and whether their level lets them run a command.
 import { capEcho } from "./echo.ts";
 import { compileGlob } from "./glob.ts";
-import { describeLevel, type Level } from "../domain/levels.ts";
+import { describeLevel, type Level } from "../../domain/levels.ts";
 import type { CommandSpec } from "./types.ts";
 
 // Who has which level: exact IDs first, then glob patterns for bridged ghosts.

@@ -1,5 +1,5 @@
 // What !checks, !check, !pause and !resume read and change: dead-man's-switch checks, without knowing where they live.
-import type { CheckState, DownReason, PingKind } from "../runners/checks/types.ts";
+import type { CheckState, DownReason, PingKind } from "../../runners/checks/types.ts";
 
 // One check as !checks lists it.
 export interface CheckSummary {

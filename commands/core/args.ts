@@ -1,8 +1,8 @@
 // Argument schemas shared by commands: each command's args is a zod schema over the list of typed tokens,
 // built from typed tokens (a host name, a selector, a git ref, a job id) whose patterns and messages live here once.
 import { z } from "zod";
-import { HOST_NAME_MESSAGE, NAME_PATTERN, SELECTOR_MESSAGE, SELECTOR_PATTERN } from "../domain/names.ts";
-import { checkRef } from "../runners/flake/check-ref.ts";
+import { HOST_NAME_MESSAGE, NAME_PATTERN, SELECTOR_MESSAGE, SELECTOR_PATTERN } from "../../domain/names.ts";
+import { checkRef } from "../../runners/flake/check-ref.ts";
 
 // No arguments at all.
 export const noArgs = z.array(z.string()).max(0, "this command takes no arguments");

@@ -1,6 +1,6 @@
 // How !recipients shows who can decrypt what: recipients by their .sops.yaml anchor names, and every place where a
 // file's own metadata disagrees with .sops.yaml (not re-encrypted yet, or still encrypted for a removed recipient).
-import type { FileRecipients, RecipientsReport } from "../runners/enroll/list-recipients.ts";
+import type { FileRecipients, RecipientsReport } from "../../runners/enroll/list-recipients.ts";
 import type { Block } from "./types.ts";
 
 // A recipient by its anchor's name, else its first characters (age recipients are 62 characters long).

@@ -1,5 +1,5 @@
 // "Did you mean" suggestions for mistyped command names.
-import { measureEditDistance } from "../config/edit-distance.ts";
+import { measureEditDistance } from "../../config/edit-distance.ts";
 
 // The closest names to what was typed, nearest first, at most three; none if nothing is close.
 export function suggestNames(typed: string, names: readonly string[]): string[] {

@@ -1,7 +1,7 @@
 // How !hosts shows a host's pinned SSH key: a short fingerprint and where the pin comes from.
-import { formatUtc } from "../domain/format-utc.ts";
-import type { HostEntry } from "../runners/inventory.ts";
-import type { HostPin } from "../runners/enroll/types.ts";
+import { formatUtc } from "../../domain/format-utc.ts";
+import type { HostEntry } from "../../runners/inventory.ts";
+import type { HostPin } from "../../runners/enroll/types.ts";
 
 // Base64 characters of the SHA256 fingerprint kept in the table: enough to tell keys apart at a glance, short enough to read.
 const SHORT_CHARS = 12;

@@ -1,13 +1,13 @@
 // The shapes shared by every command: declarations, the context they run in, and what they return.
 import type { z } from "zod";
-import type { Level } from "../domain/levels.ts";
+import type { Level } from "../../domain/levels.ts";
 import type { ApprovalPolicy } from "./approval-policy.ts";
-import type { Inventory } from "../runners/inventory.ts";
-import type { HostActions } from "../runners/host-actions.ts";
-import type { JobsPort } from "../runners/jobs/types.ts";
-import type { StatusPort } from "../runners/status/types.ts";
-import type { DeployPort } from "../runners/deploy-actions.ts";
-import type { EnrollPort } from "../runners/enroll/enroll-port.ts";
+import type { Inventory } from "../../runners/inventory.ts";
+import type { HostActions } from "../../runners/host-actions.ts";
+import type { JobsPort } from "../../runners/jobs/types.ts";
+import type { StatusPort } from "../../runners/status/types.ts";
+import type { DeployPort } from "../../runners/deploy-actions.ts";
+import type { EnrollPort } from "../../runners/enroll/enroll-port.ts";
 import type { LockPort } from "./lock-port.ts";
 import type { AlertsPort } from "./alerts-port.ts";
 import type { ChecksPort } from "./checks-port.ts";

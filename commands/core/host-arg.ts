@@ -1,6 +1,6 @@
 // Argument schemas for commands that act on one host: a name is the only thing a user may type to pick a machine.
 import { z } from "zod";
-import type { HostEntry, Inventory } from "../runners/inventory.ts";
+import type { HostEntry, Inventory } from "../../runners/inventory.ts";
 import { hostNameToken } from "./args.ts";
 
 // Exactly one host name; addresses, paths, flags and shell text are refused before anything looks them up.

@@ -1,6 +1,6 @@
 // Reads `!deploy <host|@tag|a,b|all> [ref] [--dry-run|--boot|--test|--switch]`: a selector, an optional git ref, one action flag.
 import { z } from "zod";
-import { DEFAULT_DEPLOY_ACTION, DEPLOY_ACTIONS, type DeployAction } from "../domain/deploy.ts";
+import { DEFAULT_DEPLOY_ACTION, DEPLOY_ACTIONS, type DeployAction } from "../../domain/deploy.ts";
 import { refToken, selectorToken } from "./args.ts";
 
 // Each action as a flag (--switch, --boot, --test, --dry-activate), and --dry-run as the short way to say dry-activate.

@@ -1,6 +1,6 @@
 // Words and cells for dead-man's-switch checks, shared by !checks and !check.
-import { formatUtc } from "../domain/format-utc.ts";
-import { formatPeriod } from "../domain/period.ts";
+import { formatUtc } from "../../domain/format-utc.ts";
+import { formatPeriod } from "../../domain/period.ts";
 import type { CheckSummary, PingView } from "./checks-port.ts";
 
 // "up", "late", "DOWN (failed)", "up, running".

@@ -1,8 +1,8 @@
 // How a job reads in the room: its live progress message, its final result, and its row in !jobs.
-import { formatUtcTime } from "../domain/format-utc.ts";
-import { formatDuration } from "../runners/jobs/format-duration.ts";
-import { isOrphanPhase } from "../runners/jobs/tracked-process.ts";
-import type { JobRecord } from "../runners/jobs/types.ts";
+import { formatUtcTime } from "../../domain/format-utc.ts";
+import { formatDuration } from "../../runners/jobs/format-duration.ts";
+import { isOrphanPhase } from "../../runners/jobs/tracked-process.ts";
+import type { JobRecord } from "../../runners/jobs/types.ts";
 import type { Block } from "./types.ts";
 
 

@@ -1,7 +1,7 @@
 // The arguments of !silence: optional matchers, then how long, then why. Checked whole before anything is sent.
 import { z } from "zod";
-import { looksLikeMatcher, parseMatchers, type Matcher } from "../domain/matchers.ts";
-import { parseDuration } from "../domain/period.ts";
+import { looksLikeMatcher, parseMatchers, type Matcher } from "../../domain/matchers.ts";
+import { parseDuration } from "../../domain/period.ts";
 
 // Alertmanager keeps expired silences for 5 days by default; a month is the longest a chat command should hide alerts.
 export const MAX_SILENCE = { minMs: 60_000, maxMs: 30 * 86_400_000, min: "1m", max: "30d" };

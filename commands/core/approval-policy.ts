@@ -1,5 +1,5 @@
 // Approval policies and the pure rules that decide what a vote does to a pending request.
-import { describeLevel, type Level } from "../domain/levels.ts";
+import { describeLevel, type Level } from "../../domain/levels.ts";
 import type { VoteKind } from "./reaction-keys.ts";
 
 // How many approvals from whom, and for how long a request stays open.

@@ -1,8 +1,8 @@
 // The preview step of !deploy and !diff: build each host's system at the resolved commit, live in a progress
 // message, and turn the results into an approval bound to the sha and every built store path.
-import type { DeployAction } from "../domain/deploy.ts";
-import { collectFoldedDiffs, describeHostPreview } from "../runners/preview/describe-preview.ts";
-import type { HostPreview } from "../runners/preview/types.ts";
+import type { DeployAction } from "../../domain/deploy.ts";
+import { collectFoldedDiffs, describeHostPreview } from "../../runners/preview/describe-preview.ts";
+import type { HostPreview } from "../../runners/preview/types.ts";
 import { PREVIEW_BINDING, PREVIEW_FILE_BINDING, PREVIEW_FILE_NAME_BINDING } from "./approval-view.ts";
 import { fail, type ApprovalNeed, type ContextOf, type Output } from "./types.ts";
 

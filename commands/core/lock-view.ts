@@ -1,5 +1,5 @@
 // How a host lock reads in the room; the deploy command reuses describeLock to say why it refuses.
-import { formatUtc, formatUtcTime, isSameUtcDay } from "../domain/format-utc.ts";
+import { formatUtc, formatUtcTime, isSameUtcDay } from "../../domain/format-utc.ts";
 import type { Lock } from "./lock-port.ts";
 import type { Block } from "./types.ts";
 

@@ -1,6 +1,6 @@
 // The argument of !check, !pause and !resume: one check name, looked up among the configured checks.
 import { z } from "zod";
-import { NAME_ALPHABET, NAME_PATTERN } from "../domain/names.ts";
+import { NAME_ALPHABET, NAME_PATTERN } from "../../domain/names.ts";
 import type { ChecksPort } from "./checks-port.ts";
 import { suggestNames } from "./suggest.ts";
 
