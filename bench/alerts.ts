@@ -2,8 +2,6 @@
 // concurrent clients at full speed straight to magi's intake: how fast magi answers (against the floor, a bare Fastify
 // server answering 200, measured in the same run), how long until every group's message is in the room, how many
 // Matrix events each group cost, and magi's peak RSS.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { buildNotification } from "../test/e2e/harness/alert-notification.ts";
@@ -12,6 +10,7 @@ import { readBotMessages, tallyGroups, type GroupInRoom } from "./alert-room.ts"
 import { ROUTE_TOKEN, startAlertsWorld, stopAlertsWorld, type AlertsWorld } from "./alerts-world.ts";
 import { readCpuMs, readLoadAverages, readPeakRss } from "./cpu.ts";
 import { formatRatio, pickQuantile } from "./stats.ts";
+import { runBench } from "./run-bench.ts";
 
 const GROUPS = 200;
 const ALERTS_PER_GROUP = 10;
@@ -21,7 +20,6 @@ const WARMUP_ALERTS = 5;
 const GOAL_P99_MS = 20;
 // How long the room may take to show every group's final message before the run gives up.
 const ROOM_TIMEOUT_MS = 300_000;
-const WATCHDOG_MS = 600_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const groupName = (prefix: string, g: number) => `${prefix}${String(g).padStart(3, "0")}`;
@@ -125,21 +123,7 @@ async function measure(world: AlertsWorld): Promise<void> {
   console.log(`alerts: accept p50=${pickQuantile(m, 0.5).toFixed(2)}ms p99=${pickQuantile(m, 0.99).toFixed(2)}ms magi/floor p50=${formatRatio(pickQuantile(m, 0.5) / pickQuantile(floor, 0.5))} p99=${formatRatio(pickQuantile(m, 0.99) / pickQuantile(floor, 0.99))} cpu_per_request=${formatRatio(perRequest.magi / perRequest.floor)} all_in_room_s=${allPostedS.toFixed(1)} all_final_s=${allFinalS.toFixed(1)} events_per_group=${eventsPerGroup.toFixed(2)} events_per_change=${(eventsPerGroup / ALERTS_PER_GROUP).toFixed(2)} peak_rss=${peakRss.replace(" ", "")}`);
 }
 
-async function main(): Promise<number> {
-  const world: AlertsWorld = { dir: mkdtempSync(join(tmpdir(), "magi-bench-alerts-")) };
-  const watchdog = setTimeout(() => {
-    console.error(`bench:alerts: gave up after ${WATCHDOG_MS / 1000} s`);
-    void stopAlertsWorld(world).then(() => process.exit(1));
-  }, WATCHDOG_MS);
-  try {
-    await startAlertsWorld(world);
-    await measure(world);
-    return 0;
-  } finally {
-    clearTimeout(watchdog);
-    await stopAlertsWorld(world);
-    rmSync(world.dir, { recursive: true, force: true });
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await runBench("alerts", (dir) => {
+  const world: AlertsWorld = { dir };
+  return { start: () => startAlertsWorld(world), measure: () => measure(world), stop: () => stopAlertsWorld(world) };
+});

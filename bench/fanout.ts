@@ -1,14 +1,15 @@
 // npm run bench:fanout — !status wall time over 1 host and over 30, end to end: a real magi process
 // and a real Synapse on loopback, 30 real sshd hosts whose fake NixOS tools each sleep 300 ms;
 // against the floor, measured in the same run: the same probe script run by plain OpenSSH.
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import type { TestUser } from "../test/e2e/harness/matrix-user.ts";
 import { diffCpu, findSynapsePid, readLoadAverage, readLoadAverages, readPeakRss, takeCpuSnapshot } from "./cpu.ts";
 import { setFakeDelay, startFleet, stopFleet, type Fleet } from "./fanout-fleet.ts";
 import { closeMasters, openMasters, timeFloor, type SshFloor } from "./ssh-floor.ts";
 import { formatRatio, pickMedian as median, shuffleCopy } from "./stats.ts";
+import { runBench } from "./run-bench.ts";
 
 const HOSTS = 30;
 const DELAY_SECONDS = 0.3;
@@ -18,9 +19,6 @@ const LONG_DELAY_SECONDS = 1;
 const FLOOR_ROUNDS = 10;
 const INFO_ROUNDS = 3;
 const COLD_FLOOR_RUNS = 3;
-// A safety net, not a time limit: on a quiet 2-core machine the run takes well under 3 minutes,
-// but a machine shared with test runs can make it several times slower.
-const WATCHDOG_MS = 600_000;
 
 type Ask = (text: string) => Promise<{ ms: number; head: string }>;
 type Pids = Parameters<typeof takeCpuSnapshot>[0];
@@ -128,28 +126,22 @@ async function measure(fleet: Fleet, floorDir: string): Promise<void> {
   }
 }
 
-async function main(): Promise<number> {
-  // The sshd harness adds one exit guard per host, on purpose; 30 hosts are not a listener leak.
-  process.setMaxListeners(HOSTS + 10);
-  const fleet: Fleet = { dir: mkdtempSync(join(tmpdir(), "magi-bench-fanout-")), hosts: [] };
-  const watchdog = setTimeout(() => {
-    console.error(`bench:fanout: gave up after ${WATCHDOG_MS / 1000} s`);
-    void stopFleet(fleet).then(() => process.exit(1));
-  }, WATCHDOG_MS);
-  const started = Date.now();
-  try {
-    await startFleet(fleet, HOSTS, DELAY_SECONDS);
-    console.log(`fanout: ${HOSTS} loopback sshd hosts, fake NixOS tools sleep ${DELAY_SECONDS * 1000} ms per command, status.concurrency ${HOSTS}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    console.log("magi's times: the command event to magi's reply by Synapse's timestamps, end to end through a real magi process");
-    const floorDir = join(fleet.dir, "openssh");
-    mkdirSync(floorDir);
-    await measure(fleet, floorDir);
-    return 0;
-  } finally {
-    clearTimeout(watchdog);
-    await stopFleet(fleet);
-    rmSync(fleet.dir, { recursive: true, force: true });
-  }
-}
-
-process.exitCode = await main();
+// The sshd harness adds one exit guard per host, on purpose; 30 hosts are not a listener leak.
+process.setMaxListeners(HOSTS + 10);
+process.exitCode = await runBench("fanout", (dir) => {
+  const fleet: Fleet = { dir, hosts: [] };
+  return {
+    async start() {
+      const started = Date.now();
+      await startFleet(fleet, HOSTS, DELAY_SECONDS);
+      console.log(`fanout: ${HOSTS} loopback sshd hosts, fake NixOS tools sleep ${DELAY_SECONDS * 1000} ms per command, status.concurrency ${HOSTS}; ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log("magi's times: the command event to magi's reply by Synapse's timestamps, end to end through a real magi process");
+    },
+    async measure() {
+      const floorDir = join(fleet.dir, "openssh");
+      mkdirSync(floorDir);
+      await measure(fleet, floorDir);
+    },
+    stop: () => stopFleet(fleet),
+  };
+});

@@ -1,22 +1,18 @@
 // npm run bench:ping — how fast magi answers !ping against the floor, a bare matrix-bot-sdk bot
 // (bench/bare-bot.ts) on the same loopback Synapse, measured in the same run, alternating in a
 // fresh random order every round, by a client that reads replies over a /sync long-poll.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TestUser } from "../test/e2e/harness/matrix-user.ts";
 import { readCpuMs, readLoadAverages } from "./cpu.ts";
 import { startPingWorld, stopPingWorld, type PingWorld } from "./ping-world.ts";
 import { formatRatio, pickQuantile, shuffleCopy } from "./stats.ts";
+import { runBench } from "./run-bench.ts";
 import { startSyncClient } from "./sync-client.ts";
 
 const ROUNDS = 200;
 const WARMUP_ROUNDS = 10;
 // A pause after each reply, so a bot's work after its send (audit, the next sync) is not in the next ping.
 const PAUSE_MS = 30;
-// A safety net, not a time limit: on a quiet 2-core machine the run takes well under 3 minutes,
-// but a machine shared with test runs can make it several times slower.
-const WATCHDOG_MS = 600_000;
 
 type Bot = "magi" | "bare";
 interface Samples { client: number[]; server: number[]; cpuMs: number }
@@ -69,23 +65,15 @@ async function measure(world: PingWorld): Promise<void> {
   console.log(`ping: magi/bare p50=${ratioAt(m.client, b.client, 0.5)} p99=${ratioAt(m.client, b.client, 0.99)} rounds=${ROUNDS}`);
 }
 
-async function main(): Promise<number> {
-  const world: PingWorld = { dir: mkdtempSync(join(tmpdir(), "magi-bench-ping-")) };
-  const watchdog = setTimeout(() => {
-    console.error(`bench:ping: gave up after ${WATCHDOG_MS / 1000} s`);
-    void stopPingWorld(world).then(() => process.exit(1));
-  }, WATCHDOG_MS);
-  try {
-    const started = Date.now();
-    await startPingWorld(world);
-    process.stderr.write(`bench:ping: Synapse, magi and the bare bot ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    await measure(world);
-    return 0;
-  } finally {
-    clearTimeout(watchdog);
-    await stopPingWorld(world);
-    rmSync(world.dir, { recursive: true, force: true });
-  }
-}
-
-process.exitCode = await main();
+process.exitCode = await runBench("ping", (dir) => {
+  const world: PingWorld = { dir };
+  return {
+    async start() {
+      const started = Date.now();
+      await startPingWorld(world);
+      process.stderr.write(`bench:ping: Synapse, magi and the bare bot ready in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    },
+    measure: () => measure(world),
+    stop: () => stopPingWorld(world),
+  };
+});
