@@ -1,19 +1,17 @@
 // Sets up the alerts benchmark's world on loopback: a throwaway Synapse (rate limits relaxed, as the e2e tests run it),
 // a room with magi in it, magi serving its HTTP intake with one Alertmanager route into that room, and the floor, a
 // bare Fastify server, as its own process.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { stringify } from "yaml";
 import { findFreePort, startSynapse, type RunningSynapse } from "../bot/synapse/start-synapse.ts";
 import { registerUser } from "../bot/synapse/register-user.ts";
 import { startBotProcess, type BotProcess } from "../test/e2e/harness/bot-process.ts";
 import { TestUser } from "../test/e2e/harness/matrix-user.ts";
+import { startFloorProcess, stopBenchWorld } from "./floor-process.ts";
 
 const BARE_INTAKE = new URL("./bare-intake.ts", import.meta.url).pathname;
-const BARE_READY_MS = 30_000;
 
 // The route's bearer token; the floor takes any.
 export const ROUTE_TOKEN = "bench-alerts-token";
@@ -33,12 +31,8 @@ export interface AlertsWorld {
 
 // Starts the floor and resolves with its route URL once it prints where it listens.
 async function startBareIntake(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", BARE_INTAKE], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout! });
-  const url = new Promise<string>((resolve) => lines.once("line", resolve));
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the bare intake did not start")), BARE_READY_MS).unref());
-  const exited = once(child, "exit").then(([code]) => Promise.reject(new Error(`the bare intake exited (${code})`)));
-  return { child, url: `${await Promise.race([url, timeout, exited])}/alertmanager/ops` };
+  const { child, line } = await startFloorProcess("the bare intake", BARE_INTAKE, [], () => true);
+  return { child, url: `${line}/alertmanager/ops` };
 }
 
 // Fills world step by step, so a failure part-way still leaves everything started in it for stopAlertsWorld.
@@ -71,12 +65,4 @@ export async function startAlertsWorld(world: AlertsWorld): Promise<void> {
 }
 
 // Stops whatever was started, never throwing.
-export async function stopAlertsWorld(world: AlertsWorld): Promise<void> {
-  await world.magi?.stop().catch(() => world.magi?.kill());
-  if (world.bare && world.bare.exitCode === null) {
-    const gone = once(world.bare, "exit");
-    world.bare.kill("SIGTERM");
-    await gone;
-  }
-  await world.synapse?.stop().catch(() => {});
-}
+export const stopAlertsWorld = (world: AlertsWorld): Promise<void> => stopBenchWorld(world);

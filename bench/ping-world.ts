@@ -1,18 +1,16 @@
 // Sets up the ping benchmark's world on loopback: one Synapse, a client user, magi and the bare
 // SDK bot each in a room of its own with the client, and no rate limit for anyone.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
+import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { stringify } from "yaml";
 import { overrideRatelimit, registerUser, type MatrixSession } from "../bot/synapse/register-user.ts";
 import { startSynapse, type RunningSynapse } from "../bot/synapse/start-synapse.ts";
 import { startBotProcess, type BotProcess } from "../test/e2e/harness/bot-process.ts";
 import { TestUser } from "../test/e2e/harness/matrix-user.ts";
+import { startFloorProcess, stopBenchWorld } from "./floor-process.ts";
 
 const BARE_BOT = new URL("./bare-bot.ts", import.meta.url).pathname;
-const BARE_READY_MS = 60_000;
 
 // Everything the benchmark started, for measuring and for cleaning up.
 export interface PingWorld {
@@ -35,13 +33,7 @@ async function makeBotRoom(world: PingWorld, client: TestUser, username: string)
 
 // Starts the bare bot as its own process and waits for its "ready" line.
 async function startBareBot(baseUrl: string, token: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", BARE_BOT, baseUrl, token], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<void>((resolve) => lines.on("line", (l) => l.includes("ready") && resolve()));
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("the bare bot did not start")), BARE_READY_MS).unref());
-  const exited = once(child, "exit").then(([code]) => Promise.reject(new Error(`the bare bot exited (${code})`)));
-  await Promise.race([ready, timeout, exited]);
-  return child;
+  return (await startFloorProcess("the bare bot", BARE_BOT, [baseUrl, token], (line) => line.includes("ready"))).child;
 }
 
 // Fills world step by step, so a failure part-way still leaves everything started in it for stopPingWorld.
@@ -70,12 +62,4 @@ export async function startPingWorld(world: PingWorld): Promise<void> {
 }
 
 // Stops whatever was started, never throwing.
-export async function stopPingWorld(world: PingWorld): Promise<void> {
-  await world.magi?.stop().catch(() => world.magi?.kill());
-  if (world.bare && world.bare.exitCode === null) {
-    const gone = once(world.bare, "exit");
-    world.bare.kill("SIGTERM");
-    await gone;
-  }
-  await world.synapse?.stop().catch(() => {});
-}
+export const stopPingWorld = (world: PingWorld): Promise<void> => stopBenchWorld(world);
