@@ -15,18 +15,18 @@ export function parsePeriod(text: string): number | undefined {
   return match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : undefined;
 }
 
-// "1 d", "90 min" → "1 h 30 min", "5 s": the largest units that divide it, at most two.
+// "1 d", "90 min" → "1 h 30 min", "5 s": the largest unit it reaches and the one just below it, so
+// "3 h 7 s" never shows (it is "3 h": seconds beside hours only look precise).
 export function formatPeriod(ms: number): string {
-  const parts: string[] = [];
-  let rest = Math.max(0, Math.round(ms / 1000) * 1000);
-  for (const [unit, word] of UNIT_WORDS) {
-    const size = UNIT_MS[unit];
-    if (rest >= size && parts.length < 2) {
-      parts.push(`${Math.floor(rest / size)} ${word}`);
-      rest %= size;
-    }
-  }
-  return parts.length === 0 ? "0 s" : parts.join(" ");
+  const rest = Math.max(0, Math.round(ms / 1000) * 1000);
+  const first = UNIT_WORDS.findIndex(([unit]) => rest >= UNIT_MS[unit]);
+  if (first === -1) return "0 s";
+  const [unit, word] = UNIT_WORDS[first]!;
+  const parts = [`${Math.floor(rest / UNIT_MS[unit])} ${word}`];
+  const next = UNIT_WORDS[first + 1];
+  const below = next ? Math.floor((rest % UNIT_MS[unit]) / UNIT_MS[next[0]]) : 0;
+  if (next && below > 0) parts.push(`${below} ${next[1]}`);
+  return parts.join(" ");
 }
 
 // The spellings a typed duration may take (chat, e.g. !silence 2h).

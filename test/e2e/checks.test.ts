@@ -120,10 +120,10 @@ describe.skipIf(missing.length > 0)("dead-man's switch with real backup tools", 
     expect(run.status, run.stderr).toBe(0);
     expect(pingRows().filter((p) => p.name === "backup-borg").map((p) => p.kind)).toEqual(["start", "log", "success"]);
     const list = String((await ask("!checks")).content.body);
-    expect(list).toMatch(/\nbackup-borg +up +\d+ s ago +\d+ s +in (\d+ h )?\d+ min\n/);
+    expect(list).toMatch(/\nbackup-borg +up +\d+ s ago +\d+ s +in (\d+ h( \d+ min)?|\d+ min( \d+ s)?)\n/);
     const commandId = await fx.admin.say(fx.roomId, "!check backup-borg");
     const reply = await fx.admin.waitForReply(fx.roomId, commandId, 20_000);
-    expect(reply.content.body).toMatch(/^backup-borg: up\. Expected daily at 02:00 Europe\/Berlin, grace 1 h; next in (\d+ h )?\d+ min( \d+ s)?; last ping \d+ s ago\.\nLast 3 pings, newest first; the newest body \(\d+ bytes, success at [\d-]+ [\d:]+ UTC\) follows as a file:\n```\ntime \(UTC\) +ping +run took +body\n[\d-]+ [\d:]+ +success +\d+ s +\d+ B\n[\d-]+ [\d:]+ +log +\d+ B\n[\d-]+ [\d:]+ +start *\n```$/);
+    expect(reply.content.body).toMatch(/^backup-borg: up\. Expected daily at 02:00 Europe\/Berlin, grace 1 h; next in (\d+ h( \d+ min)?|\d+ min( \d+ s)?); last ping \d+ s ago\.\nLast 3 pings, newest first; the newest body \(\d+ bytes, success at [\d-]+ [\d:]+ UTC\) follows as a file:\n```\ntime \(UTC\) +ping +run took +body\n[\d-]+ [\d:]+ +success +\d+ s +\d+ B\n[\d-]+ [\d:]+ +log +\d+ B\n[\d-]+ [\d:]+ +start *\n```$/);
     const file = await fx.admin.waitFor(fx.roomId, (e) => e.content.msgtype === "m.file" && e.content["m.relates_to"]?.["m.in_reply_to"]?.event_id === commandId);
     const log = (await fx.admin.download(String(file.content.url))).toString("utf8");
     expect(log).toContain("Creating archive at");

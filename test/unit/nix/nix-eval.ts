@@ -19,9 +19,11 @@ export interface Evaluated {
   etc: { name: string; script: string | null } | null;
 }
 
-// Runs nix-instantiate on a file in the repository; returns stdout, or throws with stderr.
+// Runs nix-instantiate on a file in the repository; returns stdout, or throws with stderr. Parsing and
+// evaluating need no store, and the dummy one spares a normal user the daemon socket Debian's nix-bin
+// would otherwise ask for (root-only there).
 export function runNix(args: string[]): string {
-  const result = spawnSync("nix-instantiate", args, { cwd: REPO, encoding: "utf8" });
+  const result = spawnSync("nix-instantiate", ["--store", "dummy://", ...args], { cwd: REPO, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`nix-instantiate ${args.join(" ")}: ${result.stderr}`);
   return result.stdout;
 }
