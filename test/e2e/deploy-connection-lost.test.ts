@@ -2,7 +2,7 @@
 // running: the host's sshd session processes are killed, the command lives on there (the wrapper
 // detaches it), and magi follows it over a new connection instead of ending the job: the room is
 // told, the host stays locked, and the job ends with the exit status the wrapper left behind.
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { listProcessTree, signalEach } from "./harness/procs.ts";
 import { startSlowDeployWorld, type SlowDeploy, type SlowDeployWorld } from "./harness/slow-deploy.ts";
@@ -60,9 +60,11 @@ describe("a deploy on the host whose connection drops while magi runs", () => {
     process.kill(child, "SIGKILL");
     const ended = await w.bodyOf(message, /succeeded|failed|interrupted/);
     expect(ended).toMatch(new RegExp(`^job ${id} · deploy misato · succeeded after \\d+ s, exit code 0: nixos-rebuild \\(pid ${leader}\\) ended on misato \\d+ s after the connection dropped; misato runs [0-9a-z]{32}-nixos-system-misato-25\\.05\\.20250601\\.[0-9a-f]{7}$`));
-    // The wrapper's status directory is gone once read; only now does the second deploy run.
-    expect(readdirSync(w.hostTmp)).toEqual([]);
+    // The wrapper's status directory is gone once read; only now does the second deploy run (with a directory of its
+    // own, so the folder is empty only after both).
+    expect(existsSync(w.statusDirOf(id))).toBe(false);
     expect(await w.bodyOf(second.event_id, /succeeded|failed/)).toMatch(/succeeded/);
+    expect(readdirSync(w.hostTmp)).toEqual([]);
   });
 
   it("stops the command's whole group on the host when the followed job is cancelled", async () => {

@@ -66,9 +66,11 @@ describe("a deploy on the host that outlives magi", () => {
     expect(ended).toMatch(new RegExp(`^job ${id} · deploy misato · succeeded after \\d+ s, exit code 0: nixos-rebuild \\(pid ${leader}\\) ended on misato \\d+ s after magi restarted; misato runs [0-9a-z]{32}-nixos-system-misato-25\\.05\\.20250601\\.[0-9a-f]{7}$`));
     const end = await noticeFor(`!log ${id}`);
     expect(end.content.body).toMatch(new RegExp(`^${name()}: deploy misato succeeded after .*: nixos-rebuild \\(pid ${leader}\\) ended on misato \\d+ s after magi restarted; misato runs `));
-    // The wrapper's status directory is gone once read; only now does the second deploy run.
-    expect(readdirSync(w.hostTmp)).toEqual([]);
+    // The wrapper's status directory is gone once read; only now does the second deploy run (with a directory of its
+    // own, so the folder is empty only after both).
+    expect(existsSync(w.statusDirOf(id))).toBe(false);
     expect(await w.bodyOf(second.event_id, /succeeded|failed/)).toMatch(/succeeded/);
+    expect(readdirSync(w.hostTmp)).toEqual([]);
   });
 
   it("stops the command's whole group on the host when the adopted job is cancelled", async () => {

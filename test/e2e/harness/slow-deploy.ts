@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import type { BotProcess } from "./bot-process.ts";
 import { createFlakeRepo } from "./flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./magi-fixture.ts";
@@ -30,6 +31,8 @@ export interface SlowDeployWorld {
   // The environment magi starts with (the fakes on PATH for a local nixos-rebuild).
   env: Record<string, string> | undefined;
   isAlive(pid: number): boolean;
+  // Where the wrapper of an on-host job keeps its status, as magi recorded it in the job's row.
+  statusDirOf(jobId: number): string;
   bodyOf(eventId: string, pattern: RegExp, timeoutMs?: number): Promise<string>;
   jobMessage(commandId: string): ReturnType<MagiFixture["admin"]["waitFor"]>;
   // Starts `!deploy misato` with the fake in slow mode and waits until its build sleeps.
@@ -70,6 +73,13 @@ export async function startSlowDeployWorld(name: string, method: "nixos-rebuild"
     calls,
     hostTmp,
     env,
+    statusDirOf: (jobId) => {
+      const db = new Database(fx.dbPath, { readonly: true });
+      const row = db.prepare("SELECT proc_status_dir AS dir FROM jobs WHERE id = ?").get(jobId) as { dir: string | null } | undefined;
+      db.close();
+      if (!row?.dir) throw new Error(`job ${jobId} has no status directory recorded`);
+      return row.dir;
+    },
     isAlive: (pid) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, "utf8").includes(") Z "),
     bodyOf: (eventId, pattern, timeoutMs = 30_000) => waitForBody(fx.admin, fx.roomId, eventId, pattern, timeoutMs),
     jobMessage: (commandId) =>
