@@ -6,18 +6,18 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startSlowDeployWorld, type SlowDeploy, type SlowDeployWorld } from "./harness/slow-deploy.ts";
+import { describe, expect, it } from "vitest";
+import { useSlowDeployWorld, type SlowDeploy } from "./harness/slow-deploy.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("a deploy on the host that outlives magi", () => {
-  let w: SlowDeployWorld;
+  const world = useSlowDeployWorld("deploy-crash-remote", "nixos-rebuild-on-host");
 
-  const name = () => w.fx.admin.userId.slice(1).split(":")[0];
-  const noticeFor = (text: string) => w.fx.admin.waitFor(w.fx.roomId, (e) => e.sender === w.fx.botUserId && String(e.content.body).includes(text));
+  const name = () => world().fx.admin.userId.slice(1).split(":")[0];
+  const noticeFor = (text: string) => world().fx.admin.waitFor(world().fx.roomId, (e) => e.sender === world().fx.botUserId && String(e.content.body).includes(text));
   const readRow = (id: number) => {
-    const db = new Database(w.fx.dbPath, { readonly: true });
+    const db = new Database(world().fx.dbPath, { readonly: true });
     const row = db.prepare("SELECT state, proc_pid AS pid, proc_name AS name, proc_host AS host, proc_status_dir AS statusDir FROM jobs WHERE id = ?").get(id);
     db.close();
     return row as { state: string; pid: number; name: string; host: string; statusDir: string };
@@ -25,63 +25,53 @@ describe("a deploy on the host that outlives magi", () => {
 
   // Starts a slow deploy on the host, waits until its fake build sleeps, and kills magi with SIGKILL under it.
   async function deployThenKillMagi(): Promise<SlowDeploy> {
-    const deploy = await w.startSlowDeploy();
-    await w.bot.kill();
+    const deploy = await world().startSlowDeploy();
+    await world().bot.kill();
     // sshd notices the dead connection and closes the session's pipes; the command must live on.
     await sleep(1_000);
-    expect(w.isAlive(deploy.leader) && w.isAlive(deploy.child)).toBe(true);
+    expect(world().isAlive(deploy.leader) && world().isAlive(deploy.child)).toBe(true);
     return deploy;
   }
-
-  beforeAll(async () => {
-    w = await startSlowDeployWorld("deploy-crash-remote", "nixos-rebuild-on-host");
-  });
-
-  beforeEach(() => w.reset());
-
-  afterAll(async () => {
-    await w?.stop();
-  });
 
   it("finds the command still running on the host after a restart, keeps the host locked, and adopts its exit status when it ends", async () => {
     const { id, message, leader, child } = await deployThenKillMagi();
     const row = readRow(id);
     expect(row).toMatchObject({ state: "running", pid: leader, name: "nixos-rebuild", host: "misato" });
-    expect(row.statusDir.startsWith(`${w.hostTmp}/magi-`)).toBe(true);
-    await w.restart();
+    expect(row.statusDir.startsWith(`${world().hostTmp}/magi-`)).toBe(true);
+    await world().restart();
     const notice = await noticeFor(`job ${id} (deploy misato): magi restarted`);
     expect(notice.content.body).toBe(`${name()}: job ${id} (deploy misato): magi restarted while this deploy was running; nixos-rebuild (pid ${leader}) is still running on misato — magi is waiting for it to end, and misato stays locked until then.`);
-    expect(notice.content["m.mentions"]).toEqual({ user_ids: [w.fx.admin.userId] });
-    expect(await w.bodyOf(message, /still running after restart/)).toMatch(new RegExp(`^job ${id} · deploy misato · still running after restart \\(pid ${leader}\\) · `));
+    expect(notice.content["m.mentions"]).toEqual({ user_ids: [world().fx.admin.userId] });
+    expect(await world().bodyOf(message, /still running after restart/)).toMatch(new RegExp(`^job ${id} · deploy misato · still running after restart \\(pid ${leader}\\) · `));
     // The host is locked: a second deploy waits behind the old one and does not start.
-    w.endSlowMode();
-    const second = await w.jobMessage(await w.fx.admin.say(w.fx.roomId, "!deploy misato"));
+    world().endSlowMode();
+    const second = await world().jobMessage(await world().fx.admin.say(world().fx.roomId, "!deploy misato"));
     expect(second.content.body).toMatch(new RegExp(`\njob \\d+ · deploy misato · queued, waiting behind job ${id} on misato$`));
     await sleep(2_000);
-    expect(readFileSync(w.calls, "utf8").match(/^nixos-rebuild\tswitch\t/gm)).toHaveLength(1);
-    expect(w.isAlive(leader)).toBe(true);
+    expect(readFileSync(world().calls, "utf8").match(/^nixos-rebuild\tswitch\t/gm)).toHaveLength(1);
+    expect(world().isAlive(leader)).toBe(true);
     // The build ends: the fake goes on (writing to pipes sshd has closed) and switches the host.
     process.kill(child, "SIGKILL");
-    const ended = await w.bodyOf(message, /succeeded|failed|interrupted/);
+    const ended = await world().bodyOf(message, /succeeded|failed|interrupted/);
     expect(ended).toMatch(new RegExp(`^job ${id} · deploy misato · succeeded after \\d+ s, exit code 0: nixos-rebuild \\(pid ${leader}\\) ended on misato \\d+ s after magi restarted; misato runs [0-9a-z]{32}-nixos-system-misato-25\\.05\\.20250601\\.[0-9a-f]{7}$`));
     const end = await noticeFor(`!log ${id}`);
     expect(end.content.body).toMatch(new RegExp(`^${name()}: deploy misato succeeded after .*: nixos-rebuild \\(pid ${leader}\\) ended on misato \\d+ s after magi restarted; misato runs `));
     // The wrapper's status directory is gone once read; only now does the second deploy run (with a directory of its
     // own, so the folder is empty only after both).
-    expect(existsSync(w.statusDirOf(id))).toBe(false);
-    expect(await w.bodyOf(second.event_id, /succeeded|failed/)).toMatch(/succeeded/);
-    expect(readdirSync(w.hostTmp)).toEqual([]);
+    expect(existsSync(world().statusDirOf(id))).toBe(false);
+    expect(await world().bodyOf(second.event_id, /succeeded|failed/)).toMatch(/succeeded/);
+    expect(readdirSync(world().hostTmp)).toEqual([]);
   });
 
   it("stops the command's whole group on the host when the adopted job is cancelled", async () => {
     const { id, message, leader, child } = await deployThenKillMagi();
-    await w.restart();
+    await world().restart();
     await noticeFor(`job ${id} (deploy misato): magi restarted`);
-    await w.fx.admin.say(w.fx.roomId, `!cancel ${id}`);
-    const ended = await w.bodyOf(message, /cancelled/);
+    await world().fx.admin.say(world().fx.roomId, `!cancel ${id}`);
+    const ended = await world().bodyOf(message, /cancelled/);
     expect(ended).toMatch(new RegExp(`^job ${id} · deploy misato · cancelled after \\d+ s: nixos-rebuild \\(pid ${leader}\\) on misato, which outlived magi's restart, was stopped after \\d+ s; check !generations misato`));
-    expect(w.isAlive(leader) || w.isAlive(child)).toBe(false);
-    expect(readdirSync(w.hostTmp)).toEqual([]);
+    expect(world().isAlive(leader) || world().isAlive(child)).toBe(false);
+    expect(readdirSync(world().hostTmp)).toEqual([]);
   });
 
   it("says how a command that ended while magi was down ended, from the status the wrapper left", async () => {
@@ -92,15 +82,15 @@ describe("a deploy on the host that outlives magi", () => {
     const { statusDir } = readRow(id);
     for (let i = 0; i < 50 && !existsSync(join(statusDir, "status")); i++) await sleep(100);
     expect(readFileSync(join(statusDir, "status"), "utf8")).toBe("143\n");
-    await w.restart();
-    const ended = await w.bodyOf(message, /failed|succeeded|interrupted/);
+    await world().restart();
+    const ended = await world().bodyOf(message, /failed|succeeded|interrupted/);
     expect(ended).toMatch(new RegExp(`^job ${id} · deploy misato · failed after \\d+ s, exit code 143: nixos-rebuild \\(pid ${leader}\\) ended on misato while magi was down; misato runs [0-9a-z]{32}-nixos-system-misato-.*; its output after the restart is not in this log — check !generations misato\nnixos-rebuild \\(pid ${leader}\\) ended on misato while magi was down; exit status 143$`));
     const end = await noticeFor(`!log ${id}`);
     expect(end.content.body).toMatch(new RegExp(`^${name()}: deploy misato failed after .* \\(exit 143\\): nixos-rebuild \\(pid ${leader}\\) ended on misato while magi was down`));
     expect(existsSync(statusDir)).toBe(false);
     // Nothing holds the host: the next deploy runs at once.
-    w.endSlowMode();
-    const next = await w.jobMessage(await w.fx.admin.say(w.fx.roomId, "!deploy misato"));
-    expect(await w.bodyOf(next.event_id, /succeeded|failed/)).toMatch(/succeeded/);
+    world().endSlowMode();
+    const next = await world().jobMessage(await world().fx.admin.say(world().fx.roomId, "!deploy misato"));
+    expect(await world().bodyOf(next.event_id, /succeeded|failed/)).toMatch(/succeeded/);
   });
 });

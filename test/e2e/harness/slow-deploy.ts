@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { BotProcess } from "./bot-process.ts";
 import { createFlakeRepo } from "./flake-repo.ts";
 import { createMagiFixture, type MagiFixture } from "./magi-fixture.ts";
@@ -107,4 +108,21 @@ export async function startSlowDeployWorld(name: string, method: "nixos-rebuild"
     },
   };
   return world;
+}
+
+// Registers the file's hooks: one world for the file, fresh fake state per test, all stopped after.
+// Returns the world's getter (the world exists once beforeAll has run).
+export function useSlowDeployWorld(name: string, method: "nixos-rebuild" | "nixos-rebuild-on-host"): () => SlowDeployWorld {
+  let world: SlowDeployWorld | undefined;
+  beforeAll(async () => {
+    world = await startSlowDeployWorld(name, method);
+  });
+  beforeEach(() => world?.reset());
+  afterAll(async () => {
+    await world?.stop();
+  });
+  return () => {
+    if (!world) throw new Error(`${name}: the slow-deploy world did not start`);
+    return world;
+  };
 }
