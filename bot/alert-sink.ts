@@ -5,6 +5,7 @@ import { isResolved, mergeNotification, type GroupState } from "../http/alert-gr
 import type { AlertSink } from "../http/ports.ts";
 import type { Block } from "../commands/core/types.ts";
 import type { AlertStore } from "../storage/alert-store.ts";
+import type { CommitQueue } from "../storage/commit-queue.ts";
 
 // The view stored per group: the message's blocks, and whether its first post mentions the route's people.
 export interface AlertView {
@@ -25,17 +26,18 @@ export function collectExtras(extras: ViewExtras, route: string, groupId: number
   return { alertmanagerUrl: extras.urlOf(route), silences: groupId === undefined ? [] : extras.marksOf(groupId, now) };
 }
 
-// An AlertSink over the store; changed() is called after a commit that changes a message.
-export function createAlertSink(store: AlertStore<GroupState, AlertView>, changed: () => void, now: () => number = Date.now, extras: ViewExtras = NO_EXTRAS): AlertSink {
+// An AlertSink over the store, committing through commits (one transaction per burst of requests); changed() is
+// called after a commit that changes a message.
+export function createAlertSink(store: AlertStore<GroupState, AlertView>, commits: CommitQueue, changed: () => void, now: () => number = Date.now, extras: ViewExtras = NO_EXTRAS): AlertSink {
   return {
-    accept: (route, payload) => {
+    accept: async (route, payload) => {
       const at = now();
-      const result = store.record(route.name, payload.groupKey, route.room, at, (latest) => {
+      const result = await commits.run(() => store.record(route.name, payload.groupKey, route.room, at, (latest) => {
         const { state, opened } = mergeNotification(latest?.state, payload);
         const shown = collectExtras(extras, route.name, opened ? undefined : latest?.id, at);
         const view = { blocks: renderAlertGroup(state, route.name, shown), mentions: hasCriticalFiring(state) ? route.mention : [] };
         return { open: opened, state, resolved: isResolved(state), view };
-      });
+      }));
       if (result.changed) changed();
       return { changed: result.changed };
     },

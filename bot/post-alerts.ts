@@ -14,9 +14,11 @@ import type { AlertView } from "./alert-sink.ts";
 // Lets the HTTP intake answer the requests that arrived while the sweep worked, between two hand-offs.
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-// Changes that arrive within this long of each other are looked at by one sweep: a burst of notifications would
-// otherwise run one sweep (a read of every waiting group) per request.
-const GATHER_MS = 20;
+// A sweep waits until changes have paused for quietMs, so a burst of notifications (an alert storm, Alertmanager
+// flushing many groups at once) reaches the room as each group's latest state rather than as a run of edits that
+// would compete with the intake for the CPU and with the Slack bridge for its rate limit; but it never holds a
+// change longer than maxMs, however long the burst lasts.
+export const ALERT_HOLD = { quietMs: 100, maxMs: 2000 };
 
 // Starts the loop; resolveRoom maps a configured room (ID or alias) to a room ID, or undefined while it can't.
 export function startAlertPosting(deps: {
@@ -25,19 +27,26 @@ export function startAlertPosting(deps: {
   resolveRoom(room: string): Promise<string | undefined>;
   log: Logger;
   metrics?: MetricsPort;
+  hold?: typeof ALERT_HOLD;
 }) {
+  const { quietMs, maxMs } = deps.hold ?? ALERT_HOLD;
   // Groups whose last hand-off is still in the send queue (this run's; a previous run's waiting edit is replaced by
   // the next one, as the queue replaces any edit still waiting).
   const inQueue = new Set<number>();
 
   let gathering: NodeJS.Timeout | undefined;
+  let heldSince: number | undefined;
   let stopped = false;
   const nudge = () => {
-    if (gathering || stopped) return;
+    if (stopped) return;
+    const now = Date.now();
+    heldSince ??= now;
+    clearTimeout(gathering);
     gathering = setTimeout(() => {
       gathering = undefined;
+      heldSince = undefined;
       sweep.nudge();
-    }, GATHER_MS);
+    }, Math.max(0, Math.min(quietMs, heldSince + maxMs - now)));
   };
 
   // Marks the group free once its message has left the queue (sent, or refused for good), and sweeps again.

@@ -12,6 +12,7 @@ import { parseListen } from "../http/parse-listen.ts";
 import type { PrometheusMetrics } from "../http/prometheus-metrics.ts";
 import type { PingDeps } from "../http/ping-port.ts";
 import { createAlertStore } from "../storage/alert-store.ts";
+import { createCommitQueue } from "../storage/commit-queue.ts";
 import { createAlertPoster } from "./alert-poster.ts";
 import { createAlertSink, type AlertView } from "./alert-sink.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
@@ -75,7 +76,7 @@ export async function startHttpIntake(config: Config, db: Database.Database, log
   const metricsSecret = http.metrics_credentials_file ? readSecret(http.metrics_credentials_file, "http.metrics_credentials_file") : healthSecret;
   const server = createHttpServer({
     bodyLimit: http.body_limit_bytes, healthSecret, routes, log, metrics, metricsSecret, ...(pings ? { pings } : {}), ...(forgejo ? { forgejo } : {}),
-    alerts: createAlertSink(store, () => posting?.nudge(), Date.now, createViewExtras(db, readAlertmanagerUrls(config))),
+    alerts: createAlertSink(store, createCommitQueue(db), () => posting?.nudge(), Date.now, createViewExtras(db, readAlertmanagerUrls(config))),
     health: { check: () => (!db.open ? { ok: false, reason: "database closed" } : synced ? { ok: true } : { ok: false, reason: "not synced with the homeserver yet" }) },
   });
   const url = await server.listen(parseListen(http.listen));

@@ -111,7 +111,7 @@ export function createHttpServer(deps: HttpServerDeps) {
       if (!parsed.success) return reject(request, reply, 400, describeFirstIssue(parsed.error));
       let changed: boolean;
       try {
-        ({ changed } = deps.alerts.accept({ name: route.name, room: route.room, mention: route.mention }, parsed.data));
+        ({ changed } = await deps.alerts.accept({ name: route.name, room: route.room, mention: route.mention }, parsed.data));
       } catch (error) {
         // 5xx makes Alertmanager retry, so nothing is lost while the database cannot commit.
         log.error({ err: error, route: route.name }, "could not store an Alertmanager notification");

@@ -8,9 +8,9 @@ export interface AlertRoute {
   mention: string[];
 }
 
-// Takes an Alertmanager notification; returns once it is committed (throws when it could not be).
+// Takes an Alertmanager notification; resolves once it is committed (rejects when it could not be).
 export interface AlertSink {
-  accept(route: AlertRoute, payload: AlertmanagerPayload): { changed: boolean };
+  accept(route: AlertRoute, payload: AlertmanagerPayload): Promise<{ changed: boolean }>;
 }
 
 // Whether magi can do its work: synced with the homeserver and its database open.

@@ -13,6 +13,7 @@ import { parseMatchers, type Matcher } from "../../../domain/matchers.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import type { HostStatus } from "../../../runners/status/types.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
+import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { createSilenceStore } from "../../../storage/silence-store.ts";
 import { makePayload } from "../http/make-payload.ts";
@@ -38,7 +39,7 @@ const pool = (state: string): HostStatus => ({
 // Alertmanager URLs only for rendering: these tests never reach an Alertmanager (the e2e test does).
 function setUp(db = openDatabase(":memory:"), urls: Record<string, string> = {}) {
   const store = createAlertStore<GroupState, AlertView>(db);
-  const sink = createAlertSink(store, () => {}, () => Date.now(), createViewExtras(db, urls));
+  const sink = createAlertSink(store, createCommitQueue(db), () => {}, () => Date.now(), createViewExtras(db, urls));
   let nudges = 0;
   const port = createSilencesPort({ db, alertmanagerUrls: urls, nudge: () => void nudges++, log, now: () => Date.now() });
   // What the room has been told of each group: its view once handed off, as a poster would.
@@ -85,8 +86,8 @@ describe("silence lines on alert messages", () => {
 
   it("takes an Alertmanager silence's line off every group it marked when it ends", async () => {
     const { db, sink, deliver, port } = setUp();
-    sink.accept(route, makePayload("g:disk", [{ instance: "nas" }]));
-    sink.accept(route, makePayload("g:cpu", [{ name: "CpuHot", instance: "nas" }]));
+    await sink.accept(route, makePayload("g:disk", [{ instance: "nas" }]));
+    await sink.accept(route, makePayload("g:cpu", [{ name: "CpuHot", instance: "nas" }]));
     deliver();
     // As the port records a silence Alertmanager accepted (the e2e test makes real ones): both groups marked.
     const id = "6f1c2d3e-0a1b-4c5d-8e9f-001122334455";
@@ -94,8 +95,8 @@ describe("silence lines on alert messages", () => {
     port.stop();
     const next = setUp(db);
     expect(next.deliver()).toEqual([]);
-    sink.accept(route, makePayload("g:disk", [{ instance: "nas" }, { instance: "nas2" }]));
-    sink.accept(route, makePayload("g:cpu", [{ name: "CpuHot", instance: "nas" }, { name: "CpuHot", instance: "nas2" }]));
+    await sink.accept(route, makePayload("g:disk", [{ instance: "nas" }, { instance: "nas2" }]));
+    await sink.accept(route, makePayload("g:cpu", [{ name: "CpuHot", instance: "nas" }, { name: "CpuHot", instance: "nas2" }]));
     expect(next.deliver().map(([, body]) => body.split("\n").filter((l) => l.startsWith("🔕")))).toEqual([[silenceLine(id, "2026-11-20 15:02")], [silenceLine(id, "2026-11-20 15:02")]]);
     vi.advanceTimersByTime(2 * MIN + 10);
     expect(next.deliver().map(([ref, body]) => [ref, body.includes("🔕")])).toEqual([["$g1", false], ["$g2", false]]);

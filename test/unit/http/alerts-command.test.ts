@@ -8,15 +8,16 @@ import { prepareCommand } from "../../../commands/core/dispatch.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import { LEVELS, type Level } from "../../../domain/levels.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
+import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { makeContext } from "../commands/make-context.ts";
 import { makePayload } from "./make-payload.ts";
 
 const ROUTE = { name: "ops", room: "!ops:example.org", mention: [] };
 const NOW = Date.parse("2026-11-20T14:32:00Z");
 
-async function runAlerts(level: Level, fill: (sink: ReturnType<typeof createAlertSink>) => void): Promise<string> {
+async function runAlerts(level: Level, fill: (sink: ReturnType<typeof createAlertSink>) => Promise<void>): Promise<string> {
   const { ctx, db } = makeContext(level);
-  fill(createAlertSink(createAlertStore<GroupState, AlertView>(db), () => undefined));
+  await fill(createAlertSink(createAlertStore<GroupState, AlertView>(db), createCommitQueue(db), () => undefined));
   const prepared = prepareCommand("!alerts", { ...ctx, alerts: createAlertsPort(db), now: () => NOW }, () => undefined);
   const output = prepared.decision === "allowed" ? (await prepared.run()).output : "output" in prepared ? prepared.output : undefined;
   return renderBlocks(output?.blocks ?? []).body;
@@ -24,10 +25,10 @@ async function runAlerts(level: Level, fill: (sink: ReturnType<typeof createAler
 
 describe("!alerts", () => {
   it("lists firing alerts by group with how long they have fired; resolved ones are left out", async () => {
-    const body = await runAlerts(LEVELS.communication, (sink) => {
-      sink.accept(ROUTE, makePayload("g1", [{ severity: "critical" }, { instance: "misato", fingerprint: "m", status: "resolved", endsAt: "2026-11-20T14:10:00Z" }]));
-      sink.accept(ROUTE, makePayload("g2", [{ name: "BackupMissing", instance: "nas", startsAt: "2026-11-20T14:30:00Z" }]));
-      sink.accept(ROUTE, makePayload("g3", [{ name: "NodeDown", status: "resolved", endsAt: "2026-11-20T14:12:00Z" }]));
+    const body = await runAlerts(LEVELS.communication, async (sink) => {
+      await sink.accept(ROUTE, makePayload("g1", [{ severity: "critical" }, { instance: "misato", fingerprint: "m", status: "resolved", endsAt: "2026-11-20T14:10:00Z" }]));
+      await sink.accept(ROUTE, makePayload("g2", [{ name: "BackupMissing", instance: "nas", startsAt: "2026-11-20T14:30:00Z" }]));
+      await sink.accept(ROUTE, makePayload("g3", [{ name: "NodeDown", status: "resolved", endsAt: "2026-11-20T14:12:00Z" }]));
     });
     expect(body).toBe([
       "2 alerts firing in 2 groups:",
@@ -40,7 +41,7 @@ describe("!alerts", () => {
   });
 
   it("says when nothing is firing, and is refused below level 1", async () => {
-    expect(await runAlerts(LEVELS.communication, () => undefined)).toBe("Nothing is firing.");
-    expect(await runAlerts(LEVELS.unknown, () => undefined)).toMatch(/needs level 1/);
+    expect(await runAlerts(LEVELS.communication, async () => undefined)).toBe("Nothing is firing.");
+    expect(await runAlerts(LEVELS.unknown, async () => undefined)).toMatch(/needs level 1/);
   });
 });

@@ -7,6 +7,7 @@ import type { GroupState } from "../../../http/alert-group.ts";
 import { createHttpServer } from "../../../http/create-server.ts";
 import { createPrometheusMetrics, type PrometheusMetrics } from "../../../http/prometheus-metrics.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
+import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { createOutboxStore, type OutboxStore } from "../../../storage/outbox-store.ts";
 import { readMetrics, valueOf } from "../../read-metrics.ts";
@@ -29,7 +30,7 @@ beforeEach(() => {
   app = createHttpServer({
     bodyLimit: 4096, healthSecret: HEALTH_TOKEN, log: pino({ level: "silent" }), metrics, metricsSecret: METRICS_TOKEN,
     routes: new Map([["ops", { name: "ops", room: "!ops:example.org", mention: [], secret: ROUTE_TOKEN }]]),
-    alerts: createAlertSink(createAlertStore<GroupState, AlertView>(db), () => undefined),
+    alerts: createAlertSink(createAlertStore<GroupState, AlertView>(db), createCommitQueue(db), () => undefined),
     health: { check: () => ({ ok: true }) },
   });
 });

@@ -5,10 +5,11 @@ import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { AlertPoster } from "../../../bot/alert-poster.ts";
 import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
-import { startAlertPosting } from "../../../bot/post-alerts.ts";
+import { ALERT_HOLD, startAlertPosting } from "../../../bot/post-alerts.ts";
 import { renderBlocks } from "../../../bot/render.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
+import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { waitUntil } from "../../wait-until.ts";
 import { makePayload } from "./make-payload.ts";
@@ -19,8 +20,9 @@ const ROUTE = { name: "ops", room: "#ops:example.org", mention: ["@dan:example.o
 type Answer = (eventId: string) => Promise<string>;
 const answerAtOnce: Answer = async (eventId) => eventId;
 
-function setUp(roomReachable: () => boolean = () => true, answer: Answer = answerAtOnce) {
-  const store = createAlertStore<GroupState, AlertView>(openDatabase(":memory:"));
+function setUp(roomReachable: () => boolean = () => true, answer: Answer = answerAtOnce, hold = ALERT_HOLD) {
+  const db = openDatabase(":memory:");
+  const store = createAlertStore<GroupState, AlertView>(db);
   const sent: string[] = [];
   let outboxId = 0;
   const poster: AlertPoster = {
@@ -34,22 +36,22 @@ function setUp(roomReachable: () => boolean = () => true, answer: Answer = answe
       return { sent: answer(`$edit${sent.length}`) };
     },
   };
-  const posting = startAlertPosting({ store, poster, resolveRoom: async () => (roomReachable() ? "!ops:example.org" : undefined), log: pino({ level: "silent" }) });
-  const sink = createAlertSink(store, posting.nudge);
+  const posting = startAlertPosting({ store, poster, resolveRoom: async () => (roomReachable() ? "!ops:example.org" : undefined), log: pino({ level: "silent" }), hold });
+  const sink = createAlertSink(store, createCommitQueue(db), posting.nudge);
   return { store, sent, posting, sink };
 }
 
 describe("alert posting loop", () => {
   it("posts a new group once, edits it by event id once sent, and posts a re-fired group anew", async () => {
     const { sent, sink, posting, store } = setUp();
-    sink.accept(ROUTE, makePayload("g1", [{ severity: "critical" }]));
-    sink.accept(ROUTE, makePayload("g1", [{ severity: "critical" }]));
+    await sink.accept(ROUTE, makePayload("g1", [{ severity: "critical" }]));
+    await sink.accept(ROUTE, makePayload("g1", [{ severity: "critical" }]));
     await waitUntil("the post", () => sent.length === 1);
     await waitUntil("the event id noted", () => store.get(1)!.messageRef === "$event1");
-    sink.accept(ROUTE, makePayload("g1", [{ severity: "critical", status: "resolved", endsAt: "2026-11-20T14:12:00Z" }]));
-    sink.accept(ROUTE, makePayload("g1", [{ severity: "critical", status: "resolved", endsAt: "2026-11-20T14:12:00Z" }]));
+    await sink.accept(ROUTE, makePayload("g1", [{ severity: "critical", status: "resolved", endsAt: "2026-11-20T14:12:00Z" }]));
+    await sink.accept(ROUTE, makePayload("g1", [{ severity: "critical", status: "resolved", endsAt: "2026-11-20T14:12:00Z" }]));
     await waitUntil("the edit", () => sent.length === 2);
-    sink.accept(ROUTE, makePayload("g1", [{ severity: "warning", startsAt: "2026-11-20T15:00:00Z" }]));
+    await sink.accept(ROUTE, makePayload("g1", [{ severity: "warning", startsAt: "2026-11-20T15:00:00Z" }]));
     await waitUntil("the new post", () => sent.length === 3);
     await posting.stop();
     expect(sent).toEqual([
@@ -64,9 +66,9 @@ describe("alert posting loop", () => {
     const held: Array<() => void> = [];
     const { sent, sink, posting, store } = setUp(() => true, (eventId) => new Promise((resolve) => held.push(() => resolve(eventId))));
     const alerts = (n: number) => Array.from({ length: n }, (_, i) => ({ instance: `host-${i}` }));
-    sink.accept(ROUTE, makePayload("g1", alerts(1)));
+    await sink.accept(ROUTE, makePayload("g1", alerts(1)));
     await waitUntil("the post", () => sent.length === 1);
-    for (let n = 2; n <= 5; n++) sink.accept(ROUTE, makePayload("g1", alerts(n)));
+    for (let n = 2; n <= 5; n++) await sink.accept(ROUTE, makePayload("g1", alerts(n)));
     await new Promise((r) => setTimeout(r, 50));
     expect(sent).toHaveLength(1);
     held.shift()!();
@@ -84,7 +86,7 @@ describe("alert posting loop", () => {
   it("keeps a group pending while its room can't be reached, and posts it once when it can", async () => {
     let reachable = false;
     const { sent, sink, posting, store } = setUp(() => reachable);
-    sink.accept(ROUTE, makePayload("g1", [{}]));
+    await sink.accept(ROUTE, makePayload("g1", [{}]));
     await new Promise((r) => setTimeout(r, 50));
     expect([sent, store.pending().length]).toEqual([[], 1]);
     reachable = true;
@@ -94,5 +96,31 @@ describe("alert posting loop", () => {
     await posting.stop();
     expect(sent).toHaveLength(1);
     expect(store.pending()).toEqual([]);
+  });
+
+  it("holds a burst until it pauses and posts each group's latest state once; a burst longer than the hold posts within it", async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const { sent, sink, posting } = setUp(() => true, answerAtOnce, { quietMs: 60, maxMs: 400 });
+    const alerts = (n: number) => Array.from({ length: n }, (_, i) => ({ instance: `host-${i}` }));
+    for (let n = 1; n <= 4; n++) {
+      await sink.accept(ROUTE, makePayload("g1", alerts(n)));
+      await sink.accept(ROUTE, makePayload("g2", alerts(n).map((a) => ({ ...a, name: "CpuHot" }))));
+      await sleep(20);
+    }
+    expect(sent).toEqual([]);
+    await waitUntil("both posts", () => sent.length === 2);
+    expect(sent).toEqual([
+      "post #1 !ops:example.org [] 🔥 FIRING: DiskFull — 4 of 4 alerts firing",
+      "post #2 !ops:example.org [] 🔥 FIRING: CpuHot — 4 of 4 alerts firing",
+    ]);
+    // Changes every 20 ms for 1 s never pause for 60 ms, yet the room hears of them every 400 ms or so.
+    const started = Date.now();
+    for (let n = 5; Date.now() - started < 1000; n++) {
+      await sink.accept(ROUTE, makePayload("g1", alerts(n)));
+      await sleep(20);
+    }
+    await posting.stop();
+    expect(sent.length - 2).toBeGreaterThanOrEqual(2);
+    expect(sent.length - 2).toBeLessThanOrEqual(4);
   });
 });

@@ -5,6 +5,7 @@ import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import { createHttpServer } from "../../../http/create-server.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
+import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { makePayload } from "./make-payload.ts";
 
@@ -26,7 +27,7 @@ beforeEach(() => {
   app = createHttpServer({
     bodyLimit: 4096, healthSecret: HEALTH_TOKEN, log,
     routes: new Map([["ops", { name: "ops", room: "!ops:example.org", mention: [], secret: TOKEN }]]),
-    alerts: createAlertSink(createAlertStore<GroupState, AlertView>(db), () => undefined),
+    alerts: createAlertSink(createAlertStore<GroupState, AlertView>(db), createCommitQueue(db), () => undefined),
     health: { check: () => (synced ? { ok: true } : { ok: false, reason: "not synced with the homeserver yet" }) },
   });
 });
