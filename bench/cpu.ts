@@ -56,7 +56,16 @@ export function readLoadAverages(): string {
 
 // Peak resident set of a process, from the kernel's high-water mark.
 export function readPeakRss(pid: number): string {
-  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith("VmHWM:"));
+  return readStatusMiB(pid, "VmHWM");
+}
+
+// A process's resident set now (VmRSS), as "123.4 MiB".
+export function readRss(pid: number): string {
+  return readStatusMiB(pid, "VmRSS");
+}
+
+function readStatusMiB(pid: number, field: string): string {
+  const line = readFileSync(`/proc/${pid}/status`, "utf8").split("\n").find((l) => l.startsWith(`${field}:`));
   return line ? `${(Number(line.split(/\s+/)[1]) / 1024).toFixed(1)} MiB` : "unknown";
 }
 
