@@ -52,12 +52,16 @@ function findUnchangedBundle() {
   }
 }
 
-// Records what file was built from. Not when an input changed while esbuild read it: its mtime
-// could then pass for the contents in the bundle.
+// Records what file was built from, where it can (a read-only install just bundles at each start).
+// Not when an input changed while esbuild read it: its mtime could then pass for the contents in the bundle.
 function writeManifest(file, inputPaths, startedMs) {
-  const inputs = Object.fromEntries(inputPaths.map((path) => [path, statOf(path)]));
-  if (Object.values(inputs).some(([, mtimeMs]) => mtimeMs >= startedMs - 1000)) return;
-  writeWhole(manifestPath, JSON.stringify({ bundle: file.slice(cacheDir.length + 1), inputs }));
+  try {
+    const inputs = Object.fromEntries(inputPaths.map((path) => [path, statOf(path)]));
+    if (Object.values(inputs).some(([, mtimeMs]) => mtimeMs >= startedMs - 1000)) return;
+    writeWhole(manifestPath, JSON.stringify({ bundle: file.slice(cacheDir.length + 1), inputs }));
+  } catch {
+    // The bundle itself is there; only the next start's shortcut is lost.
+  }
 }
 
 // Bundles bot/cli.ts into the cache under its content hash and returns the file, or undefined when

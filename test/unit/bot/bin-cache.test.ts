@@ -56,4 +56,12 @@ describe("bin.mjs's bundle cache", () => {
     expect(run()).toMatchObject({ out: "new", status: 0 });
     expect(existsSync(join(root, "node_modules/.cache/magi/cli-inputs.json"))).toBe(false);
   });
+
+  it("still runs the bundle when the record cannot be written (a read-only install), without falling back to tsx", { timeout: 30_000 }, () => {
+    const { root, run } = makeCheckout();
+    // A directory where the record goes: writing it fails as it would on a read-only store, for root too.
+    mkdirSync(join(root, "node_modules/.cache/magi/cli-inputs.json"), { recursive: true });
+    writeFileSync(join(root, "node_modules/.cache/magi/cli-inputs.json/keep"), "");
+    expect(run()).toEqual({ out: "one", err: "", status: 0 });
+  });
 });
