@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ALERT_HOLD } from "../../bot/post-alerts.ts";
 import { findFreePort, startSynapse, type RunningSynapse } from "../../bot/synapse/start-synapse.ts";
 import { waitUntil } from "../wait-until.ts";
 import { createAlertMessages } from "./harness/alert-messages.ts";
@@ -119,8 +120,9 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
   // Five restarts of magi and one of Synapse: slower than most tests on a busy machine, hence its own time limit.
   it("posts what it answered 200 for right before kill -9, exactly once after the restart", async () => {
     const messages = room();
-    // Killed at several moments after the 200: before the post is queued, while it is queued, while it is on the wire.
-    const delaysMs = [0, 5, 20, 100];
+    // Killed at several moments after the 200: before the post is queued (magi holds a change until changes pause),
+    // and just after the hold, while the post is queued or on the wire.
+    const delaysMs = [0, ...[5, 20, 100].map((ms) => ALERT_HOLD.quietMs + ms)];
     for (const [i, delayMs] of delaysMs.entries()) {
       expect(await notify(`Killed${i}`)).toBe(200);
       await sleep(delayMs);
