@@ -50,8 +50,11 @@ export function reportAlerts(passes: Pass[], store: Array<[number, number]>, run
   const events = passes.flatMap((p) => p.groups.map((g) => g.events));
   console.log(`Matrix events per group (post + edits), median of the passes: ${perGroup.toFixed(2)} (min ${Math.min(...events)}, max ${Math.max(...events)}) for ${alertsPerGroup} real changes each: ${(perGroup / alertsPerGroup).toFixed(2)} per change (goal <= 1)`);
   console.log(`magi: peak RSS ${run.peakRss}; floor peak RSS ${run.floorPeakRss}`);
-  const meanOf = (size: number) => pickMedian(store.filter(([n]) => n === size).map(([, v]) => v));
-  const single = store.filter(([n]) => n === 1).reduce((sum, [, v], _, all) => sum + v / all.length, 0);
+  const meanOf = (size: number) => {
+    const runs = store.filter(([n]) => n === size).map(([, v]) => v);
+    return runs.reduce((sum, v) => sum + v, 0) / runs.length;
+  };
+  const single = meanOf(1);
   console.log(`group commit, the alert store alone (real file, no HTTP), CPU per notification: ${store.map(([n, v]) => `${n} per transaction ${v.toFixed(3)} ms`).join(", ")}; 20 per transaction / 1 (mean of both) ${formatRatio(meanOf(20) / single)}`);
   console.log(`alerts: accept p50=${p50.toFixed(2)}ms p99=${p99.toFixed(2)}ms magi/floor p50=${formatRatio(p50 / pickQuantile(floor, 0.5))} p99=${formatRatio(p99 / pickQuantile(floor, 0.99))} cpu_per_request=${formatRatio(cpu.magi / cpu.floor)} all_in_room_s=${allPosted.toFixed(1)} all_final_s=${allFinal.toFixed(1)} events_per_group=${perGroup.toFixed(2)} events_per_change=${(perGroup / alertsPerGroup).toFixed(2)} peak_rss=${run.peakRss.replace(" ", "")} passes=${passes.length} store_batch20/single=${formatRatio(meanOf(20) / single)}`);
 }

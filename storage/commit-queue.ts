@@ -18,21 +18,23 @@ export interface CommitQueue {
 // and fails only its own caller; a commit that fails fails every caller in it (nothing of theirs was stored).
 export function createCommitQueue(db: Database.Database, schedule: (flush: () => void) => void = setImmediate): CommitQueue {
   let waiting: Waiting[] = [];
+  // Made once: better-sqlite3 builds a wrapper per db.transaction() call, and these run for every request.
+  const inSavepoint = db.transaction((work: () => unknown) => work());
+  const runBatch = db.transaction((batch: Waiting[]) =>
+    batch.map(({ work }) => {
+      try {
+        return { ok: true as const, value: inSavepoint(work) };
+      } catch (error) {
+        return { ok: false as const, error };
+      }
+    }));
 
   const flush = () => {
     const batch = waiting;
     waiting = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    let outcomes: ReturnType<typeof runBatch>;
     try {
-      db.transaction(() => {
-        for (const { work } of batch) {
-          try {
-            outcomes.push({ ok: true, value: db.transaction(work)() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      }).immediate();
+      outcomes = runBatch.immediate(batch);
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
