@@ -14,6 +14,7 @@ import { createHostKeyStore } from "../storage/host-key-store.ts";
 import { createKvStore } from "../storage/kv-store.ts";
 import { createLockStore } from "../storage/lock-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
+import { startCheckpointer } from "../storage/start-checkpointer.ts";
 import { createProcessedEvents } from "../storage/processed-events.ts";
 import { createOutboxStore } from "../storage/outbox-store.ts";
 import { createApprovals, type Approvals } from "./approvals.ts";
@@ -76,6 +77,7 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   const holder = createConfigHolder(assembleLiveConfig(config, checked.inventory, NO_ROOMS));
   const { inventory, rooms, resolveLevel, policyFor } = viewLiveConfig(holder);
   const db = openDatabase(config.storage.path, log);
+  const checkpointer = config.storage.path === ":memory:" ? undefined : startCheckpointer(db, config.storage.path, log);
   const outbox = createOutboxStore(db);
   // Keys magi pinned by enrolling hosts serve every SSH connection of hosts that config pins none for.
   const hostKeys = createHostKeyStore(db);
@@ -195,6 +197,7 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
       countUnsent: outbox.countPending, stopSending: sends.stop,
       close: async () => {
         await getDefaultPool().closeAll();
+        await checkpointer?.stop();
         db.close();
       },
     }),

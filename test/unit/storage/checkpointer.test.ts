@@ -1,0 +1,68 @@
+// The WAL is checkpointed by a thread of its own, never inside magi's commits; if that thread cannot work, the
+// database checkpoints itself again. Real SQLite files. Run alone: npx vitest run test/unit/storage/checkpointer.test.ts
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDatabase } from "../../../storage/open-database.ts";
+import { startCheckpointer, type CheckpointResult } from "../../../storage/start-checkpointer.ts";
+import { waitUntil } from "../../wait-until.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function openFile() {
+  const dir = mkdtempSync(join(tmpdir(), "magi-checkpoint-"));
+  dirs.push(dir);
+  const path = join(dir, "magi.sqlite");
+  return { path, db: openDatabase(path) };
+}
+
+// Writes rows enough to pass SQLite's automatic checkpoint limit (1,000 pages) several times over.
+function writeMany(db: ReturnType<typeof openDatabase>) {
+  db.exec("CREATE TABLE filler (body TEXT)");
+  const insert = db.prepare("INSERT INTO filler (body) VALUES (?)");
+  for (let i = 0; i < 3000; i++) insert.run("x".repeat(4000));
+}
+
+// What writeMany stores: 3,000 rows of 4,000 bytes.
+const WRITTEN_BYTES = 3000 * 4000;
+
+const warnings: string[] = [];
+const log = { warn: (_fields: Record<string, unknown>, message: string) => void warnings.push(message) };
+
+describe("the WAL checkpoint thread", () => {
+  it("turns off checkpoints in the writer's commits and copies the WAL into the database from its own thread", async () => {
+    const { db, path } = openFile();
+    const results: CheckpointResult[] = [];
+    const checkpointer = startCheckpointer(db, path, log, 50, (r) => results.push(r));
+    expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+    writeMany(db);
+    // The rows reach the database file, which only a checkpoint writes, and the writer runs none.
+    await waitUntil("the thread to checkpoint everything written", () => statSync(path).size > WRITTEN_BYTES);
+    expect(results.reduce((n, r) => n + r.checkpointed, 0)).toBeGreaterThan(WRITTEN_BYTES / 4096);
+    await checkpointer.stop();
+    db.close();
+  });
+
+  it("without the thread, the same writes stay in the WAL: the database file does not grow", () => {
+    const { db, path } = openFile();
+    db.pragma("wal_autocheckpoint = 0");
+    writeMany(db);
+    expect(statSync(path).size).toBeLessThan(WRITTEN_BYTES / 10);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(WRITTEN_BYTES);
+    db.close();
+  });
+
+  it("gives checkpointing back to the writer's commits when the thread cannot open the database", async () => {
+    const { db, path } = openFile();
+    warnings.length = 0;
+    startCheckpointer(db, `${path}-missing`, log, 50);
+    await waitUntil("the thread to fail", () => warnings.length > 0);
+    expect(warnings[0]).toBe("the WAL checkpoint thread stopped; the database checkpoints in its own commits again");
+    expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+    db.close();
+  });
+});
