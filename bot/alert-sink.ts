@@ -1,45 +1,85 @@
-// Commits Alertmanager notifications to the alert store (the HTTP intake answers only after this returns) and wakes
-// the poster when the room's message must change.
-import { hasCriticalFiring, renderAlertGroup, type GroupExtras, type SilenceMark } from "../http/alert-view.ts";
-import { isResolved, mergeNotification, type GroupState } from "../http/alert-group.ts";
-import type { AlertSink } from "../http/ports.ts";
-import type { Block } from "../commands/core/types.ts";
+// Takes Alertmanager notifications for the HTTP intake: each is committed to the intake table before the intake
+// answers, then applied to its alert group after the burst it came in pauses (or at once, without a hold), and the
+// poster is woken when a group's message must change.
+import type { Logger } from "pino";
+import type { MetricsPort } from "../domain/metrics-port.ts";
+import type { GroupState } from "../http/alert-group.ts";
+import type { AlertRoute, AlertSink } from "../http/ports.ts";
+import type { AlertIntake } from "../storage/alert-intake.ts";
 import type { AlertStore } from "../storage/alert-store.ts";
 import type { CommitQueue } from "../storage/commit-queue.ts";
+import { applyIntakeSlice, type HeldNotification } from "./apply-alert-intake.ts";
+import { NO_EXTRAS, type AlertView, type ViewExtras } from "./alert-views.ts";
+import { createHold, type HoldTimes } from "./create-hold.ts";
 
-// The view stored per group: the message's blocks, and whether its first post mentions the route's people.
-export interface AlertView {
-  blocks: Block[];
-  mentions: string[];
+// Applying waits until notifications pause for a moment, so a burst (an alert storm, Alertmanager flushing many
+// groups) is applied once per group, after the requests that brought it have been answered; never longer than a second.
+export const INTAKE_HOLD: HoldTimes = { quietMs: 20, maxMs: 1000 };
+// Notifications applied per transaction: between two slices the event loop answers waiting requests.
+const SLICE = 200;
+
+// What the sink needs; without hold, each notification is applied before accept resolves.
+export interface SinkDeps {
+  store: AlertStore<GroupState, AlertView>;
+  intake: AlertIntake;
+  commits: CommitQueue;
+  // Called after a commit that changes a group's message.
+  changed(): void;
+  routeOf(name: string): AlertRoute | undefined;
+  log: Logger;
+  now?: () => number;
+  extras?: ViewExtras;
+  metrics?: Pick<MetricsPort, "countAlertNotification">;
+  hold?: HoldTimes;
 }
 
-// What a group's message shows beyond Alertmanager's state: the route's Alertmanager link and the group's silences.
-export interface ViewExtras {
-  urlOf(route: string): string | undefined;
-  marksOf(groupId: number, now: number): SilenceMark[];
-}
+// The sink, which also applies what a previous run accepted and left unapplied; settle() applies everything now.
+export function createAlertSink(deps: SinkDeps): AlertSink & { settle(): void; stop(): void } {
+  const held = new Map<number, HeldNotification>();
+  const applyDeps = { ...deps, extras: deps.extras ?? NO_EXTRAS };
+  const now = deps.now ?? Date.now;
+  let stopped = false;
 
-const NO_EXTRAS: ViewExtras = { urlOf: () => undefined, marksOf: () => [] };
+  const applySlice = () => {
+    const { taken, changed } = applyIntakeSlice(applyDeps, held, SLICE);
+    if (changed) deps.changed();
+    return taken === SLICE;
+  };
+  const settle = () => {
+    while (applySlice());
+  };
+  // A slice per turn of the event loop, so a long backlog never keeps requests waiting for more than one slice.
+  const applyInTurns = () => {
+    if (stopped) return;
+    try {
+      if (applySlice()) setImmediate(applyInTurns);
+    } catch (error) {
+      deps.log.error({ err: error }, "could not apply accepted Alertmanager notifications; trying again with the next one");
+    }
+  };
+  const hold = deps.hold ? createHold(deps.hold, applyInTurns) : undefined;
+  const wake = () => (hold ? hold.nudge() : settle());
+  if (deps.intake.count() > 0) wake();
 
-// The extras for one group's message now (a new episode has no silences yet).
-export function collectExtras(extras: ViewExtras, route: string, groupId: number | undefined, now: number): GroupExtras {
-  return { alertmanagerUrl: extras.urlOf(route), silences: groupId === undefined ? [] : extras.marksOf(groupId, now) };
-}
-
-// An AlertSink over the store, committing through commits (one transaction per burst of requests); changed() is
-// called after a commit that changes a message.
-export function createAlertSink(store: AlertStore<GroupState, AlertView>, commits: CommitQueue, changed: () => void, now: () => number = Date.now, extras: ViewExtras = NO_EXTRAS): AlertSink {
   return {
     accept: async (route, payload) => {
-      const at = now();
-      const result = await commits.run(() => store.record(route.name, payload.groupKey, route.room, at, (latest) => {
-        const { state, opened } = mergeNotification(latest?.state, payload);
-        const shown = collectExtras(extras, route.name, opened ? undefined : latest?.id, at);
-        const view = { blocks: renderAlertGroup(state, route.name, shown), mentions: hasCriticalFiring(state) ? route.mention : [] };
-        return { open: opened, state, resolved: isResolved(state), view };
-      }));
-      if (result.changed) changed();
-      return { changed: result.changed };
+      const receivedAt = now();
+      let id: number | undefined;
+      try {
+        await deps.commits.run(() => {
+          id = deps.intake.add(route.name, JSON.stringify(payload), receivedAt);
+          held.set(id, { route, payload, receivedAt });
+        });
+      } catch (error) {
+        if (id !== undefined) held.delete(id);
+        throw error;
+      }
+      if (!stopped) wake();
+    },
+    settle,
+    stop: () => {
+      stopped = true;
+      hold?.cancel();
     },
   };
 }

@@ -4,7 +4,7 @@ import type { AlertsPort } from "../commands/core/alerts-port.ts";
 import type { GroupState } from "../http/alert-group.ts";
 import { describeGroup, locateAlert } from "../http/alert-view.ts";
 import { createAlertStore } from "../storage/alert-store.ts";
-import type { AlertView } from "./alert-sink.ts";
+import type { AlertView } from "./alert-views.ts";
 
 // Lists firing alerts from the database's alert groups.
 export function createAlertsPort(db: Database.Database): AlertsPort {

@@ -8,8 +8,9 @@ import type { MetricsPort } from "../domain/metrics-port.ts";
 import type { GroupState } from "../http/alert-group.ts";
 import type { AlertStore } from "../storage/alert-store.ts";
 import type { AlertPoster } from "./alert-poster.ts";
+import { createHold, type HoldTimes } from "./create-hold.ts";
 import { startSweep } from "./start-sweep.ts";
-import type { AlertView } from "./alert-sink.ts";
+import type { AlertView } from "./alert-views.ts";
 
 // Lets the HTTP intake answer the requests that arrived while the sweep worked, between two hand-offs.
 const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -18,7 +19,7 @@ const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolv
 // flushing many groups at once) reaches the room as each group's latest state rather than as a run of edits that
 // would compete with the intake for the CPU and with the Slack bridge for its rate limit; but it never holds a
 // change longer than maxMs, however long the burst lasts.
-export const ALERT_HOLD = { quietMs: 100, maxMs: 2000 };
+export const ALERT_HOLD: HoldTimes = { quietMs: 100, maxMs: 2000 };
 
 // Starts the loop; resolveRoom maps a configured room (ID or alias) to a room ID, or undefined while it can't.
 export function startAlertPosting(deps: {
@@ -27,26 +28,16 @@ export function startAlertPosting(deps: {
   resolveRoom(room: string): Promise<string | undefined>;
   log: Logger;
   metrics?: MetricsPort;
-  hold?: typeof ALERT_HOLD;
+  hold?: HoldTimes;
 }) {
-  const { quietMs, maxMs } = deps.hold ?? ALERT_HOLD;
   // Groups whose last hand-off is still in the send queue (this run's; a previous run's waiting edit is replaced by
   // the next one, as the queue replaces any edit still waiting).
   const inQueue = new Set<number>();
 
-  let gathering: NodeJS.Timeout | undefined;
-  let heldSince: number | undefined;
   let stopped = false;
+  const hold = createHold(deps.hold ?? ALERT_HOLD, () => sweep.nudge());
   const nudge = () => {
-    if (stopped) return;
-    const now = Date.now();
-    heldSince ??= now;
-    clearTimeout(gathering);
-    gathering = setTimeout(() => {
-      gathering = undefined;
-      heldSince = undefined;
-      sweep.nudge();
-    }, Math.max(0, Math.min(quietMs, heldSince + maxMs - now)));
+    if (!stopped) hold.nudge();
   };
 
   // Marks the group free once its message has left the queue (sent, or refused for good), and sweeps again.
@@ -88,7 +79,7 @@ export function startAlertPosting(deps: {
     nudge,
     async stop(): Promise<void> {
       stopped = true;
-      clearTimeout(gathering);
+      hold.cancel();
       await sweep.stop();
     },
   };

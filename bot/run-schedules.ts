@@ -15,7 +15,7 @@ import { createAlertStore } from "../storage/alert-store.ts";
 import { createScheduleStore } from "../storage/schedule-store.ts";
 import { createSilenceStore } from "../storage/silence-store.ts";
 import { createAlertPoster } from "./alert-poster.ts";
-import type { AlertView } from "./alert-sink.ts";
+import type { AlertView } from "./alert-views.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 import { startAlertPosting } from "./post-alerts.ts";
 import { postDigest } from "./post-digest.ts";

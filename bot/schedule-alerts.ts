@@ -12,7 +12,7 @@ import type { Transition } from "../runners/schedules/track.ts";
 import type { AlertStore } from "../storage/alert-store.ts";
 import type { ScheduleStore } from "../storage/schedule-store.ts";
 import type { SilenceStore, StoredSilence } from "../storage/silence-store.ts";
-import type { AlertView } from "./alert-sink.ts";
+import type { AlertView } from "./alert-views.ts";
 
 // Where a change is posted and how its times read.
 export interface ScheduleTarget {

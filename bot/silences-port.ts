@@ -12,7 +12,7 @@ import { createSilence, expireSilence, listSilences } from "../runners/alertmana
 import { ALL_SCHEDULES_ROUTE, isScheduleRoute, SCHEDULE_REPLY_LABELS } from "../runners/schedules/route.ts";
 import { createAlertStore, type StoredAlertGroup } from "../storage/alert-store.ts";
 import { createSilenceStore } from "../storage/silence-store.ts";
-import { collectExtras, type AlertView, type ViewExtras } from "./alert-sink.ts";
+import { collectExtras, type AlertView, type ViewExtras } from "./alert-views.ts";
 import { restyleScheduleView, toMark } from "./schedule-alerts.ts";
 import { startSilenceEnds } from "./silence-ends.ts";
 

@@ -11,10 +11,12 @@ import { createHttpServer, type SecuredAlertRoute } from "../http/create-server.
 import { parseListen } from "../http/parse-listen.ts";
 import type { PrometheusMetrics } from "../http/prometheus-metrics.ts";
 import type { PingDeps } from "../http/ping-port.ts";
+import { createAlertIntake } from "../storage/alert-intake.ts";
 import { createAlertStore } from "../storage/alert-store.ts";
 import { createCommitQueue } from "../storage/commit-queue.ts";
 import { createAlertPoster } from "./alert-poster.ts";
-import { createAlertSink, type AlertView } from "./alert-sink.ts";
+import { createAlertSink, INTAKE_HOLD } from "./alert-sink.ts";
+import type { AlertView } from "./alert-views.ts";
 import type { ReplyMsgtype } from "./build-reply.ts";
 import { startAlertPosting } from "./post-alerts.ts";
 import { createViewExtras } from "./silences-port.ts";
@@ -74,9 +76,13 @@ export async function startHttpIntake(config: Config, db: Database.Database, log
   const healthSecret = readSecret(http.credentials_file, "http.credentials_file");
   // Without its own secret, /metrics takes the health check's: never open to anyone who can reach the port.
   const metricsSecret = http.metrics_credentials_file ? readSecret(http.metrics_credentials_file, "http.metrics_credentials_file") : healthSecret;
+  const sink = createAlertSink({
+    store, intake: createAlertIntake(db), commits: createCommitQueue(db), changed: () => posting?.nudge(), routeOf: (name) => routes.get(name),
+    log, metrics, extras: createViewExtras(db, readAlertmanagerUrls(config)), hold: INTAKE_HOLD,
+  });
   const server = createHttpServer({
     bodyLimit: http.body_limit_bytes, healthSecret, routes, log, metrics, metricsSecret, ...(pings ? { pings } : {}), ...(forgejo ? { forgejo } : {}),
-    alerts: createAlertSink(store, createCommitQueue(db), () => posting?.nudge(), Date.now, createViewExtras(db, readAlertmanagerUrls(config))),
+    alerts: sink,
     health: { check: () => (!db.open ? { ok: false, reason: "database closed" } : synced ? { ok: true } : { ok: false, reason: "not synced with the homeserver yet" }) },
   });
   const url = await server.listen(parseListen(http.listen));
@@ -95,6 +101,13 @@ export async function startHttpIntake(config: Config, db: Database.Database, log
     stop: async () => {
       synced = false;
       await server.close();
+      // What the intake accepted reaches its groups now; the posting picks it up at the next start if not before.
+      sink.stop();
+      try {
+        sink.settle();
+      } catch (error) {
+        log.error({ err: error }, "could not apply accepted Alertmanager notifications before stopping; they are applied at the next start");
+      }
       await posting?.stop();
     },
   };

@@ -109,17 +109,15 @@ export function createHttpServer(deps: HttpServerDeps) {
       }
       const parsed = alertmanagerPayload.safeParse(json);
       if (!parsed.success) return reject(request, reply, 400, describeFirstIssue(parsed.error));
-      let changed: boolean;
       try {
-        ({ changed } = await deps.alerts.accept({ name: route.name, room: route.room, mention: route.mention }, parsed.data));
+        await deps.alerts.accept({ name: route.name, room: route.room, mention: route.mention }, parsed.data);
       } catch (error) {
         // 5xx makes Alertmanager retry, so nothing is lost while the database cannot commit.
         log.error({ err: error, route: route.name }, "could not store an Alertmanager notification");
         return reply.code(503).send({ error: "could not store the notification; retry later" });
       }
-      deps.metrics?.countAlertNotification(route.name, changed);
-      log.info({ route: route.name, groupKey: parsed.data.groupKey, status: parsed.data.status, alerts: parsed.data.alerts.length, changed }, "alertmanager notification stored");
-      return reply.code(200).send({ status: "stored", changed });
+      log.info({ route: route.name, groupKey: parsed.data.groupKey, status: parsed.data.status, alerts: parsed.data.alerts.length }, "alertmanager notification stored");
+      return reply.code(200).send({ status: "stored" });
     },
   });
   if (deps.pings) registerPingRoutes(app, deps.pings, deps.log);

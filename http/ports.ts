@@ -10,7 +10,7 @@ export interface AlertRoute {
 
 // Takes an Alertmanager notification; resolves once it is committed (rejects when it could not be).
 export interface AlertSink {
-  accept(route: AlertRoute, payload: AlertmanagerPayload): Promise<{ changed: boolean }>;
+  accept(route: AlertRoute, payload: AlertmanagerPayload): Promise<void>;
 }
 
 // Whether magi can do its work: synced with the homeserver and its database open.

@@ -269,4 +269,14 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE pushes ADD COLUMN deploy_as TEXT;
   ALTER TABLE pushes ADD COLUMN deploy_started_at INTEGER;
   `,
+  // Alertmanager notifications as accepted, until they are applied to their groups: the intake answers once a
+  // notification is here, and applies a burst of them to their groups afterwards, once per group.
+  `
+  CREATE TABLE alert_intake (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    route TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    received_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { INTAKE_HOLD } from "../../bot/alert-sink.ts";
 import { ALERT_HOLD } from "../../bot/post-alerts.ts";
 import { findFreePort, startSynapse, type RunningSynapse } from "../../bot/synapse/start-synapse.ts";
 import { waitUntil } from "../wait-until.ts";
@@ -60,13 +61,14 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
   const notify = (name: string, endsAt?: Date) =>
     postNotification(routeUrl, ROUTE_TOKEN, buildNotification(name, [{ instance: "nas", startsAt: new Date(Date.now() - 60_000), endsAt }]));
   const stored = (name: string) => bot.logs.filter((l) => l.msg === "alertmanager notification stored" && String(l.groupKey).includes(name));
-  // What magi still has to say: outbox rows not sent and alert groups whose latest view the room lacks.
+  // What magi still has to say: outbox rows not sent, alert groups whose latest view the room lacks, notifications not applied yet.
   function countUnsent(): number {
     const db = new Database(fx.dbPath, { readonly: true });
     try {
       const outbox = db.prepare("SELECT count(*) AS n FROM outbox WHERE state = 'pending'").get() as { n: number };
       const groups = db.prepare("SELECT count(*) AS n FROM alert_groups WHERE posted_revision < revision").get() as { n: number };
-      return outbox.n + groups.n;
+      const intake = db.prepare("SELECT count(*) AS n FROM alert_intake").get() as { n: number };
+      return outbox.n + groups.n + intake.n;
     } finally {
       db.close();
     }
@@ -120,9 +122,9 @@ describe.skipIf(!present)("alerts through a homeserver outage and kill -9", () =
   // Five restarts of magi and one of Synapse: slower than most tests on a busy machine, hence its own time limit.
   it("posts what it answered 200 for right before kill -9, exactly once after the restart", async () => {
     const messages = room();
-    // Killed at several moments after the 200: before the post is queued (magi holds a change until changes pause),
-    // and just after the hold, while the post is queued or on the wire.
-    const delaysMs = [0, ...[5, 20, 100].map((ms) => ALERT_HOLD.quietMs + ms)];
+    // Killed at several moments after the 200: before the notification is applied to its group, before the post is
+    // queued (magi holds both until notifications pause), and just after the holds, while the post is queued or on the wire.
+    const delaysMs = [0, INTAKE_HOLD.quietMs + 5, ...[5, 20, 100].map((ms) => INTAKE_HOLD.quietMs + ALERT_HOLD.quietMs + ms)];
     for (const [i, delayMs] of delaysMs.entries()) {
       expect(await notify(`Killed${i}`)).toBe(200);
       await sleep(delayMs);

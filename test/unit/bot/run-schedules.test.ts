@@ -7,7 +7,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { createAlertsPort } from "../../../bot/alerts-port.ts";
-import type { AlertView } from "../../../bot/alert-sink.ts";
+import type { AlertView } from "../../../bot/alert-views.ts";
 import { renderBlocks } from "../../../bot/render.ts";
 import { retireUnwatched, runScheduleRound } from "../../../bot/run-schedules.ts";
 import { configSchema } from "../../../config/schema.ts";

@@ -4,7 +4,8 @@
 // Run alone: npx vitest run test/unit/bot/silences-port.test.ts
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
+import { makeSink } from "../http/make-sink.ts";
+import type { AlertView } from "../../../bot/alert-views.ts";
 import { renderBlocks } from "../../../bot/render.ts";
 import { runScheduleRound } from "../../../bot/run-schedules.ts";
 import { createSilencesPort, createViewExtras } from "../../../bot/silences-port.ts";
@@ -13,7 +14,6 @@ import { parseMatchers, type Matcher } from "../../../domain/matchers.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import type { HostStatus } from "../../../runners/status/types.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
-import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { createSilenceStore } from "../../../storage/silence-store.ts";
 import { makePayload } from "../http/make-payload.ts";
@@ -39,7 +39,7 @@ const pool = (state: string): HostStatus => ({
 // Alertmanager URLs only for rendering: these tests never reach an Alertmanager (the e2e test does).
 function setUp(db = openDatabase(":memory:"), urls: Record<string, string> = {}) {
   const store = createAlertStore<GroupState, AlertView>(db);
-  const sink = createAlertSink(store, createCommitQueue(db), () => {}, () => Date.now(), createViewExtras(db, urls));
+  const sink = makeSink(db, { store, extras: createViewExtras(db, urls) });
   let nudges = 0;
   const port = createSilencesPort({ db, alertmanagerUrls: urls, nudge: () => void nudges++, log, now: () => Date.now() });
   // What the room has been told of each group: its view once handed off, as a poster would.

@@ -1,23 +1,20 @@
 // !alerts lists what Alertmanager has firing now, from the stored alert groups. Run alone:
 // npx vitest run test/unit/http/alerts-command.test.ts
 import { describe, expect, it } from "vitest";
-import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
+import { makeSink } from "./make-sink.ts";
 import { createAlertsPort } from "../../../bot/alerts-port.ts";
 import { renderBlocks } from "../../../bot/render.ts";
 import { prepareCommand } from "../../../commands/core/dispatch.ts";
-import type { GroupState } from "../../../http/alert-group.ts";
 import { LEVELS, type Level } from "../../../domain/levels.ts";
-import { createAlertStore } from "../../../storage/alert-store.ts";
-import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { makeContext } from "../commands/make-context.ts";
 import { makePayload } from "./make-payload.ts";
 
 const ROUTE = { name: "ops", room: "!ops:example.org", mention: [] };
 const NOW = Date.parse("2026-11-20T14:32:00Z");
 
-async function runAlerts(level: Level, fill: (sink: ReturnType<typeof createAlertSink>) => Promise<void>): Promise<string> {
+async function runAlerts(level: Level, fill: (sink: ReturnType<typeof makeSink>) => Promise<void>): Promise<string> {
   const { ctx, db } = makeContext(level);
-  await fill(createAlertSink(createAlertStore<GroupState, AlertView>(db), createCommitQueue(db), () => undefined));
+  await fill(makeSink(db));
   const prepared = prepareCommand("!alerts", { ...ctx, alerts: createAlertsPort(db), now: () => NOW }, () => undefined);
   const output = prepared.decision === "allowed" ? (await prepared.run()).output : "output" in prepared ? prepared.output : undefined;
   return renderBlocks(output?.blocks ?? []).body;

@@ -22,7 +22,7 @@ beforeEach(() => {
   store = createPushStore<PushView>(db);
   app = createHttpServer({
     bodyLimit: 65536, healthSecret: "health-secret-0123456789", log: pino({ level: "silent" }), routes: new Map(),
-    alerts: { accept: async () => ({ changed: false }) }, health: { check: () => ({ ok: true }) },
+    alerts: { accept: async () => {} }, health: { check: () => ({ ok: true }) },
     forgejo: {
       routes: new Map([[ROUTE.name, ROUTE]]),
       sink: {

@@ -2,12 +2,9 @@
 // real SQLite outbox and alert store. Run alone: npx vitest run test/unit/http/metrics.test.ts
 import pino from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
-import type { GroupState } from "../../../http/alert-group.ts";
+import { makeSink } from "./make-sink.ts";
 import { createHttpServer } from "../../../http/create-server.ts";
 import { createPrometheusMetrics, type PrometheusMetrics } from "../../../http/prometheus-metrics.ts";
-import { createAlertStore } from "../../../storage/alert-store.ts";
-import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { createOutboxStore, type OutboxStore } from "../../../storage/outbox-store.ts";
 import { readMetrics, valueOf } from "../../read-metrics.ts";
@@ -30,7 +27,7 @@ beforeEach(() => {
   app = createHttpServer({
     bodyLimit: 4096, healthSecret: HEALTH_TOKEN, log: pino({ level: "silent" }), metrics, metricsSecret: METRICS_TOKEN,
     routes: new Map([["ops", { name: "ops", room: "!ops:example.org", mention: [], secret: ROUTE_TOKEN }]]),
-    alerts: createAlertSink(createAlertStore<GroupState, AlertView>(db), createCommitQueue(db), () => undefined),
+    alerts: makeSink(db, { metrics }),
     health: { check: () => ({ ok: true }) },
   });
 });

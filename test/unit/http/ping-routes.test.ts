@@ -32,7 +32,7 @@ function setUp(pings: Record<string, unknown>) {
   db = openDatabase(":memory:");
   const log = pino({ level: "silent" });
   const checks = prepareChecks(config, db, log);
-  app = createHttpServer({ bodyLimit: 1 << 20, healthSecret: "health-0123456789", routes: new Map(), log, alerts: { accept: async () => ({ changed: false }) }, health: { check: () => ({ ok: true }) }, pings: checks.pings! });
+  app = createHttpServer({ bodyLimit: 1 << 20, healthSecret: "health-0123456789", routes: new Map(), log, alerts: { accept: async () => {} }, health: { check: () => ({ ok: true }) }, pings: checks.pings! });
 }
 afterEach(async () => {
   await app.close();

@@ -4,12 +4,12 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { AlertPoster } from "../../../bot/alert-poster.ts";
-import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
+import { makeSink } from "./make-sink.ts";
+import type { AlertView } from "../../../bot/alert-views.ts";
 import { ALERT_HOLD, startAlertPosting } from "../../../bot/post-alerts.ts";
 import { renderBlocks } from "../../../bot/render.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
-import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { waitUntil } from "../../wait-until.ts";
 import { makePayload } from "./make-payload.ts";
@@ -37,7 +37,7 @@ function setUp(roomReachable: () => boolean = () => true, answer: Answer = answe
     },
   };
   const posting = startAlertPosting({ store, poster, resolveRoom: async () => (roomReachable() ? "!ops:example.org" : undefined), log: pino({ level: "silent" }), hold });
-  const sink = createAlertSink(store, createCommitQueue(db), posting.nudge);
+  const sink = makeSink(db, { store, changed: posting.nudge });
   return { store, sent, posting, sink };
 }
 

@@ -1,12 +1,12 @@
 // The alert store finds a group by its message (event id, or outbox row not yet noted), and silence marks survive in
 // SQLite so a re-render shows them. Run alone: npx vitest run test/unit/storage/silence-store.test.ts
 import { describe, expect, it } from "vitest";
-import { createAlertSink, type AlertView } from "../../../bot/alert-sink.ts";
+import { makeSink } from "../http/make-sink.ts";
+import type { AlertView } from "../../../bot/alert-views.ts";
 import { createSilencesPort, createViewExtras } from "../../../bot/silences-port.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
 import { createOutboxStore } from "../../../storage/outbox-store.ts";
-import { createCommitQueue } from "../../../storage/commit-queue.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { createSilenceStore } from "../../../storage/silence-store.ts";
 import pino from "pino";
@@ -19,7 +19,7 @@ function setUp() {
   const db = openDatabase(":memory:");
   const store = createAlertStore<GroupState, AlertView>(db);
   const extras = createViewExtras(db, { ops: "http://am.example:9093" });
-  const sink = createAlertSink(store, createCommitQueue(db), () => {}, () => NOW, extras);
+  const sink = makeSink(db, { store, now: () => NOW, extras });
   return { db, store, sink, silences: createSilenceStore(db) };
 }
 
