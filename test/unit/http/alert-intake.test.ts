@@ -1,15 +1,14 @@
 // Accepted notifications wait in the intake table and are applied to their groups once a burst pauses: one update per
 // group however many notifications it brought, each still counted, and what a stopped magi left is applied by the
 // next. Real SQLite files. Run alone: npx vitest run test/unit/http/alert-intake.test.ts
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { renderBlocks } from "../../../bot/render.ts";
 import type { AlertView } from "../../../bot/alert-views.ts";
 import type { GroupState } from "../../../http/alert-group.ts";
 import { createAlertStore } from "../../../storage/alert-store.ts";
 import { openDatabase } from "../../../storage/open-database.ts";
+import { makeTestDir } from "../../temp-dir.ts";
 import { waitUntil } from "../../wait-until.ts";
 import { makePayload } from "./make-payload.ts";
 import { makeSink } from "./make-sink.ts";
@@ -18,14 +17,8 @@ const ROUTE = { name: "ops", room: "!ops:example.org", mention: [] };
 // Long enough that nothing is applied until the test says so (settle) or the burst has been sent.
 const HOLD = { quietMs: 50, maxMs: 60_000 };
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 function openFile() {
-  const dir = mkdtempSync(join(tmpdir(), "magi-intake-"));
-  dirs.push(dir);
+  const dir = makeTestDir("magi-intake");
   return join(dir, "magi.sqlite");
 }
 

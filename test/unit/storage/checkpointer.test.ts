@@ -1,21 +1,15 @@
 // The WAL is checkpointed by a thread of its own, never inside magi's commits; if that thread cannot work, the
 // database checkpoints itself again. Real SQLite files. Run alone: npx vitest run test/unit/storage/checkpointer.test.ts
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../../storage/open-database.ts";
 import { startCheckpointer, type CheckpointResult } from "../../../storage/start-checkpointer.ts";
+import { makeTestDir } from "../../temp-dir.ts";
 import { waitUntil } from "../../wait-until.ts";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 function openFile() {
-  const dir = mkdtempSync(join(tmpdir(), "magi-checkpoint-"));
-  dirs.push(dir);
+  const dir = makeTestDir("magi-checkpoint");
   const path = join(dir, "magi.sqlite");
   return { path, db: openDatabase(path) };
 }
