@@ -80,7 +80,9 @@ export function applyIntakeSlice(deps: ApplyDeps, held: Map<number, HeldNotifica
       const item = held.get(row.id) ?? revive(deps, row);
       if (!item) continue;
       const key = JSON.stringify([item.route.name, item.payload.groupKey]);
-      runs.set(key, [...(runs.get(key) ?? []), item]);
+      const run = runs.get(key);
+      if (run) run.push(item);
+      else runs.set(key, [item]);
     }
     let changed = false;
     for (const items of runs.values()) {

@@ -2,6 +2,7 @@
 // group however many notifications it brought, each still counted, and what a stopped magi left is applied by the
 // next. Real SQLite files. Run alone: npx vitest run test/unit/http/alert-intake.test.ts
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { renderBlocks } from "../../../bot/render.ts";
 import type { AlertView } from "../../../bot/alert-views.ts";
@@ -70,6 +71,26 @@ describe("the alert intake", () => {
       [false, "🔥 FIRING: DiskFull — 1 of 1 alert firing"],
     ]);
     expect(intakeRows(db)).toBe(0);
+    sink.stop();
+  });
+
+  it("tries again a second later when the database was busy at the moment it applied, without waiting for another notification", async () => {
+    const path = openFile();
+    const db = openDatabase(path);
+    db.pragma("busy_timeout = 10");
+    const store = createAlertStore<GroupState, AlertView>(db);
+    const seen = recorder();
+    const sink = makeSink(db, { store, hold: { quietMs: 20, maxMs: 1000 }, log: seen.log });
+    await sink.accept(ROUTE, makePayload("g1", [{}]));
+    // Another process holds the write lock while the hold ends.
+    const other = new Database(path);
+    other.exec("BEGIN IMMEDIATE");
+    await waitUntil("the applying to fail", () => seen.lines.some((l) => l.level === "error"));
+    expect(seen.lines.map((l) => l.msg)).toEqual(["could not apply accepted Alertmanager notifications; trying again in 1 s"]);
+    other.exec("COMMIT");
+    other.close();
+    await waitUntil("the retry to apply it", () => intakeRows(db) === 0, { timeoutMs: 5000 });
+    expect(store.pending().map((g) => g.groupKey)).toEqual(["g1"]);
     sink.stop();
   });
 
