@@ -14,7 +14,7 @@ import { createHostKeyStore } from "../storage/host-key-store.ts";
 import { createKvStore } from "../storage/kv-store.ts";
 import { createLockStore } from "../storage/lock-store.ts";
 import { openDatabase } from "../storage/open-database.ts";
-import { startCheckpointer } from "../storage/start-checkpointer.ts";
+import { CHECKPOINT_INTERVAL_MS, startCheckpointer } from "../storage/start-checkpointer.ts";
 import { createProcessedEvents } from "../storage/processed-events.ts";
 import { createOutboxStore } from "../storage/outbox-store.ts";
 import { createApprovals, type Approvals } from "./approvals.ts";
@@ -77,7 +77,8 @@ export async function startBot(config: Config, log: Logger, configPath?: string)
   const holder = createConfigHolder(assembleLiveConfig(config, checked.inventory, NO_ROOMS));
   const { inventory, rooms, resolveLevel, policyFor } = viewLiveConfig(holder);
   const db = openDatabase(config.storage.path, log);
-  const checkpointer = config.storage.path === ":memory:" ? undefined : startCheckpointer(db, config.storage.path, log);
+  const checkpointer = config.storage.path === ":memory:" ? undefined
+    : startCheckpointer(db, config.storage.path, log, CHECKPOINT_INTERVAL_MS, (r) => log.debug({ frames: r.log, copied: r.checkpointed }, "WAL checkpointed"));
   const outbox = createOutboxStore(db);
   // Keys magi pinned by enrolling hosts serve every SSH connection of hosts that config pins none for.
   const hostKeys = createHostKeyStore(db);

@@ -76,6 +76,8 @@ export function startCheckpointer(db: Database.Database, path: string, log: Chec
     stop: async () => {
       if (stopping) return;
       stopping = true;
+      // Held while it stops: an unref'd worker's exit would not keep the process alive to hear of it.
+      worker.ref();
       worker.postMessage("stop");
       await exited;
     },

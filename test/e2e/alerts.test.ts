@@ -127,7 +127,7 @@ describe.skipIf(!present)("alerts from a real Alertmanager", () => {
 
   it("refuses bad requests with their status codes, stores nothing, and keeps serving", async () => {
     const db = new Database(fx.dbPath, { readonly: true });
-    const count = () => (db.prepare("SELECT count(*) AS n FROM alert_groups").get() as { n: number }).n;
+    const count = () => (db.prepare("SELECT (SELECT count(*) FROM alert_groups) + (SELECT count(*) FROM alert_intake) AS n").get() as { n: number }).n;
     const before = count();
     const auth = { authorization: `Bearer ${ROUTE_TOKEN}`, "content-type": "application/json" };
     const send = (path: string, init: RequestInit) => fetch(`${magiUrl}${path}`, init).then(async (r) => [r.status, ((await r.json()) as { error?: string }).error]);
@@ -143,5 +143,10 @@ describe.skipIf(!present)("alerts from a real Alertmanager", () => {
     db.close();
     const health = await fetch(`${magiUrl}/healthz`, { headers: { authorization: `Bearer ${HEALTH_TOKEN}` } });
     expect([health.status, await health.json()]).toEqual([200, { status: "ok" }]);
+  });
+
+  it("checkpoints its database from a thread of its own, never in its commits", async () => {
+    await waitUntil("a WAL checkpoint by magi's checkpoint thread", () => bot.logs.some((l) => l.msg === "WAL checkpointed"), { timeoutMs: 10_000 });
+    expect(bot.logs.filter((l) => /WAL checkpoint thread stopped|WAL checkpoint failed/.test(String(l.msg)))).toEqual([]);
   });
 });

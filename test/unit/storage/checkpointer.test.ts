@@ -1,5 +1,6 @@
 // The WAL is checkpointed by a thread of its own, never inside magi's commits; if that thread cannot work, the
 // database checkpoints itself again. Real SQLite files. Run alone: npx vitest run test/unit/storage/checkpointer.test.ts
+import { execFile } from "node:child_process";
 import { statSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -23,6 +24,11 @@ function writeMany(db: ReturnType<typeof openDatabase>) {
 
 // What writeMany stores: 3,000 rows of 4,000 bytes.
 const WRITTEN_BYTES = 3000 * 4000;
+
+// Runs a command; resolves with its exit code and what it printed.
+const run = (command: string, args: string[]) => new Promise<{ code: number | null; stdout: string }>((resolve) => {
+  execFile(command, args, (error, stdout) => resolve({ code: error ? (error as { code?: number }).code ?? 1 : 0, stdout }));
+});
 
 const warnings: string[] = [];
 const log = { warn: (_fields: Record<string, unknown>, message: string) => void warnings.push(message) };
@@ -48,6 +54,23 @@ describe("the WAL checkpoint thread", () => {
     expect(statSync(path).size).toBeLessThan(WRITTEN_BYTES / 10);
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(WRITTEN_BYTES);
     db.close();
+  });
+
+  it("is waited for when it stops, even when nothing else keeps the process alive (no exit 13 mid-shutdown)", async () => {
+    const { db, path } = openFile();
+    db.close();
+    // A process whose last work is stopping the checkpointer: the stop must hold the event loop until the thread is gone.
+    const script = `
+      const { openDatabase } = await import(${JSON.stringify(new URL("../../../storage/open-database.ts", import.meta.url).href)});
+      const { startCheckpointer } = await import(${JSON.stringify(new URL("../../../storage/start-checkpointer.ts", import.meta.url).href)});
+      const db = openDatabase(${JSON.stringify(path)});
+      const checkpointer = startCheckpointer(db, ${JSON.stringify(path)}, { warn: () => {} });
+      await new Promise((r) => setTimeout(r, 100));
+      await checkpointer.stop();
+      db.close();
+      console.log("stopped");`;
+    const result = await run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script]);
+    expect(result).toEqual({ code: 0, stdout: "stopped\n" });
   });
 
   it("gives checkpointing back to the writer's commits when the thread cannot open the database", async () => {
