@@ -2,6 +2,7 @@
 // concurrent clients at full speed straight to magi's intake: how fast magi answers (against the floor, a bare Fastify
 // server answering 200, measured in the same run), how long until every group's message is in the room, how many
 // Matrix events each group cost, and magi's peak RSS.
+import { cpus } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { buildNotification } from "../test/e2e/harness/alert-notification.ts";
@@ -10,7 +11,7 @@ import { measureStoreBatches } from "./alert-store-batches.ts";
 import { ALERT_LOAD, reportAlerts, type Pass } from "./alert-report.ts";
 import { readBotMessages, tallyGroups, type GroupInRoom } from "./alert-room.ts";
 import { ROUTE_TOKEN, startAlertsWorld, stopAlertsWorld, type AlertsWorld } from "./alerts-world.ts";
-import { readCpuMs, readLoadAverages, readPeakRss, readRss } from "./cpu.ts";
+import { readCpuMs, readLoadAverages, readMachineCpuMs, readPeakRss, readRss } from "./cpu.ts";
 import { runBench } from "./run-bench.ts";
 
 const { groups: GROUPS, alertsPerGroup: ALERTS_PER_GROUP, clients: CLIENTS } = ALERT_LOAD;
@@ -23,6 +24,9 @@ const STORE_BATCHES = [1, 5, 20, 1];
 // each server about twice the CPU of later ones).
 const WARMUP_GROUPS = GROUPS;
 const WARMUP_ALERTS = ALERTS_PER_GROUP;
+// The machine counts as idle when its cores were busy less than this share of a window.
+const IDLE_SHARE = 0.15;
+const IDLE_WINDOW_MS = 1000;
 // How long the room may take to show every group's final message before the run gives up.
 const ROOM_TIMEOUT_MS = 300_000;
 
@@ -70,6 +74,21 @@ function countUnsent(world: AlertsWorld): number {
 }
 
 
+// Lets the outbox drain and any late duplicate show (and Synapse finish with what it was sent), so what comes next
+// starts on a quiet magi.
+async function waitForQuiet(world: AlertsWorld): Promise<void> {
+  const drainDeadline = Date.now() + 60_000;
+  while (countUnsent(world) > 0 && Date.now() < drainDeadline) await sleep(500);
+  await sleep(2000);
+  // Synapse goes on working through what it was sent for a while: wait (up to 20 s) until the machine idles.
+  const idleDeadline = Date.now() + 20_000;
+  while (Date.now() < idleDeadline) {
+    const busy0 = readMachineCpuMs();
+    await sleep(IDLE_WINDOW_MS);
+    if ((readMachineCpuMs() - busy0) / (IDLE_WINDOW_MS * cpus().length) < IDLE_SHARE) return;
+  }
+}
+
 // One measured pass: the floor's load, then magi's, then the room until magi has shown and sent everything.
 async function runPass(world: AlertsWorld, prefix: string): Promise<Pass> {
   const { magi, magiUrl, bareUrl, bare } = world;
@@ -84,10 +103,7 @@ async function runPass(world: AlertsWorld, prefix: string): Promise<Pass> {
   const load = await sendLoad(magiUrl, ROUTE_TOKEN, plan);
   const magiCpuMs = readCpuMs(magi.child.pid) - magiCpu0;
   await waitForRoom(world, prefix, GROUPS, ALERTS_PER_GROUP, startedTs);
-  // Let the outbox drain and any late duplicate show before counting, so the next pass starts on a quiet magi.
-  const drainDeadline = Date.now() + 60_000;
-  while (countUnsent(world) > 0 && Date.now() < drainDeadline) await sleep(500);
-  await sleep(2000);
+  await waitForQuiet(world);
   const events = await readBotMessages(world.owner!, world.roomId!, world.botUserId!, startedTs);
   const groups = [...tallyGroups(events, showsAll(ALERTS_PER_GROUP))].filter(([n]) => n.startsWith(prefix)).map(([, g]) => g);
   return { floor, magi: load, floorCpuMs, magiCpuMs, startedTs, groups, rssAfter: readRss(magi.child.pid) };
@@ -103,6 +119,7 @@ async function measure(world: AlertsWorld): Promise<void> {
   await sendLoad(bareUrl, ROUTE_TOKEN, warmup);
   await sendLoad(magiUrl, ROUTE_TOKEN, warmup);
   await waitForRoom(world, "Warmup", WARMUP_GROUPS, WARMUP_ALERTS, warmSince);
+  await waitForQuiet(world);
   const passes: Pass[] = [];
   for (let p = 1; p <= PASSES; p++) passes.push(await runPass(world, `Bench${p}-`));
   // Group commit alone, in this process while magi idles: one notification per transaction first and last, so a
