@@ -126,7 +126,8 @@ describeWithTools("magi on Dendrite", DENDRITE_NEEDS, () => {
       expect(edit.sender).toBe(fx.botUserId);
       expect(edit.content.body).toBe(`* ${edit.content["m.new_content"].body}`);
     }
-    expect(await waitForBody(fx.admin, fx.roomId, prompt.event_id, /^✅/)).toMatch(new RegExp(`approved by ${fx.admin.userId}, @slack_t0123abcd-u0ps1:localhost\\. Started job ${deployJob}\\. Done: 1 succeeded\\.$`));
+    // The prompt reads "Started job N." once approved, and gains "Done: …" when the job has ended.
+    expect(await waitForBody(fx.admin, fx.roomId, prompt.event_id, /^✅.* Done: /)).toMatch(new RegExp(`approved by ${fx.admin.userId}, @slack_t0123abcd-u0ps1:localhost\\. Started job ${deployJob}\\. Done: 1 succeeded\\.$`));
     expect(rebuilds()).toHaveLength(1);
   });
 
