@@ -61,10 +61,19 @@ function applyRun(deps: ApplyDeps, items: HeldNotification[]): { used: number; c
   return { used, changed, unchanged, revived };
 }
 
+// The value of a stored JSON text, or undefined when it is not JSON (a damaged row must not stop the rows after it).
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 // A stored notification made whole again: its payload parsed, its route looked up; undefined (and logged) if either fails.
 function revive(deps: ApplyDeps, row: IntakeRow): HeldNotification | undefined {
   const route = deps.routeOf(row.route);
-  const parsed = alertmanagerPayload.safeParse(JSON.parse(row.payload));
+  const parsed = alertmanagerPayload.safeParse(parseJson(row.payload));
   if (route && parsed.success) return { route, payload: parsed.data, receivedAt: row.receivedAt, revived: true };
   deps.log.error({ route: row.route, intakeId: row.id }, route ? "a stored Alertmanager notification no longer reads as one; dropped" : "a stored Alertmanager notification's route is no longer configured; dropped");
   return undefined;

@@ -94,13 +94,15 @@ describe("the alert intake", () => {
     sink.stop();
   });
 
-  it("applies what a stopped magi accepted but never applied, and drops a notification whose route is gone", async () => {
+  it("applies what a stopped magi accepted but never applied, and drops a notification whose route is gone or that no longer parses", async () => {
     const path = openFile();
     const first = openDatabase(path);
     const before = makeSink(first, { hold: HOLD });
     await before.accept(ROUTE, makePayload("g1", alerts(2)));
     await before.accept({ name: "gone", room: "!gone:example.org", mention: [] }, makePayload("g9", [{}]));
-    // Stopped (as if killed) with both notifications stored and unapplied.
+    // A row damaged on disk must not hold up the others.
+    first.prepare("INSERT INTO alert_intake (route, payload, received_at) VALUES ('ops', 'not json', 1)").run();
+    // Stopped (as if killed) with all three stored and unapplied.
     before.stop();
     first.close();
 
@@ -114,6 +116,7 @@ describe("the alert intake", () => {
     expect(intakeRows(db)).toBe(0);
     expect(seen.lines.map((l) => [l.msg, l.route, l.revived ?? null])).toEqual([
       ["a stored Alertmanager notification's route is no longer configured; dropped", "gone", null],
+      ["a stored Alertmanager notification no longer reads as one; dropped", "ops", null],
       ["alert notifications applied", "ops", 1],
     ]);
   });
