@@ -29,7 +29,7 @@ export function reportAlerts(passes: Pass[], store: { accept: Array<[number, num
   const { groups, alertsPerGroup, clients, goalP99Ms } = ALERT_LOAD;
   const magi = passes.flatMap((p) => p.magi.latenciesMs);
   const floor = passes.flatMap((p) => p.floor.latenciesMs);
-  console.log(`alerts: ${groups * alertsPerGroup} alerts in ${groups} groups (${alertsPerGroup} each), one notification per new alert, ${clients} clients with one keep-alive connection each, at full speed; ${passes.length} passes after a warm-up pass of the same shape`);
+  console.log(`alerts: ${groups * alertsPerGroup} alerts in ${groups} groups (${alertsPerGroup} each), one notification per new alert, ${clients} clients with one keep-alive connection each, at full speed; ${passes.length} passes after two warm-up runs of the same shape`);
   console.log(`/proc/loadavg before and after: ${run.load}; ${run.loadAfter}`);
   passes.forEach((p, i) => {
     const m = p.magi.latenciesMs;
