@@ -98,8 +98,8 @@ export function applyIntakeSlice(deps: ApplyDeps, held: Map<number, HeldNotifica
       for (let rest = items; rest.length > 0;) {
         const { route, payload } = rest[0]!;
         try {
-          // A savepoint of its own: a group whose notifications cannot be applied undoes only itself.
-          const result = deps.intake.transact(() => applyRun(deps, rest));
+          // The store's record is a savepoint of its own: a group whose notifications cannot be applied undoes only itself.
+          const result = applyRun(deps, rest);
           changed ||= result.changed;
           for (let i = 0; i < result.used; i++) deps.metrics?.countAlertNotification(route.name, i >= result.unchanged);
           deps.log.info({ route: route.name, groupKey: payload.groupKey, notifications: result.used, unchanged: result.unchanged, revived: result.revived, changed: result.changed }, "alert notifications applied");

@@ -6,20 +6,28 @@ export interface HoldTimes {
   maxMs: number;
 }
 
-// A hold over act: nudge() (re)arms it, cancel() drops what it holds.
+// A hold over act: nudge() arms it, cancel() drops what it holds. A nudge only notes its time (nudges come once per
+// request in a burst); the one timer, when it fires early, waits out the rest.
 export function createHold(times: HoldTimes, act: () => void) {
   let timer: NodeJS.Timeout | undefined;
   let heldSince: number | undefined;
+  let lastNudge = 0;
+  const fire = () => {
+    const due = Math.min(lastNudge + times.quietMs, heldSince! + times.maxMs);
+    const now = Date.now();
+    if (now < due) {
+      timer = setTimeout(fire, due - now);
+      return;
+    }
+    timer = undefined;
+    heldSince = undefined;
+    act();
+  };
   return {
     nudge(): void {
-      const now = Date.now();
-      heldSince ??= now;
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timer = undefined;
-        heldSince = undefined;
-        act();
-      }, Math.max(0, Math.min(times.quietMs, heldSince + times.maxMs - now)));
+      lastNudge = Date.now();
+      heldSince ??= lastNudge;
+      timer ??= setTimeout(fire, Math.min(times.quietMs, times.maxMs));
     },
     cancel(): void {
       clearTimeout(timer);

@@ -15,6 +15,8 @@ export function createAlertIntake(db: Database.Database) {
   const oldest = db.prepare<[number], IntakeRow>("SELECT id, route, payload, received_at AS receivedAt FROM alert_intake ORDER BY id LIMIT ?");
   const remove = db.prepare("DELETE FROM alert_intake WHERE id <= ?");
   const count = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM alert_intake");
+  // Made once: better-sqlite3 builds a wrapper per db.transaction() call.
+  const inTransaction = db.transaction((work: () => unknown) => work());
   return {
     // Stores a notification; its id orders it among the others.
     add: (route: string, payload: string, receivedAt: number): number => Number(insert.run(route, payload, receivedAt).lastInsertRowid),
@@ -25,7 +27,7 @@ export function createAlertIntake(db: Database.Database) {
     // Notifications waiting to be applied.
     count: (): number => count.get()!.n,
     // Runs work in one transaction: applying notifications and dropping them commit together.
-    transact: <T>(work: () => T): T => db.transaction(work).immediate(),
+    transact: <T>(work: () => T): T => inTransaction.immediate(work) as T,
   };
 }
 
